@@ -1,0 +1,81 @@
+namespace OssBackup.Engine.Catalog;
+
+/// <summary>Schema versions in order; PRAGMA user_version records how many have run. Never edit one that shipped.</summary>
+internal static class CatalogMigrations
+{
+    public static readonly string[] Steps =
+    [
+        """
+        CREATE TABLE vaults (
+            name        TEXT PRIMARY KEY COLLATE NOCASE,
+            location    TEXT NOT NULL,
+            vault_id    TEXT NOT NULL,
+            created_at  TEXT NOT NULL
+        );
+        CREATE TABLE plans (
+            name             TEXT PRIMARY KEY COLLATE NOCASE,
+            source_bucket    TEXT NOT NULL,
+            source_prefix    TEXT NOT NULL,
+            endpoint         TEXT NOT NULL,
+            region           TEXT NOT NULL,
+            force_path_style INTEGER NOT NULL,
+            profile_name     TEXT NOT NULL,
+            vault            TEXT NOT NULL REFERENCES vaults(name),
+            include_json     TEXT NOT NULL,
+            exclude_json     TEXT NOT NULL,
+            scan_method      TEXT NOT NULL,
+            created_at       TEXT NOT NULL
+        );
+        CREATE TABLE jobs (
+            id                INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind              TEXT NOT NULL,
+            plan              TEXT NOT NULL,
+            status            TEXT NOT NULL,
+            mode              TEXT NOT NULL,
+            scan_method       TEXT NOT NULL,
+            start_time        TEXT NOT NULL,
+            end_time          TEXT,
+            scanned_objects   INTEGER NOT NULL DEFAULT 0,
+            scanned_bytes     INTEGER NOT NULL DEFAULT 0,
+            backed_up_objects INTEGER NOT NULL DEFAULT 0,
+            backed_up_bytes   INTEGER NOT NULL DEFAULT 0,
+            unchanged_objects INTEGER NOT NULL DEFAULT 0,
+            skipped_objects   INTEGER NOT NULL DEFAULT 0,
+            failed_objects    INTEGER NOT NULL DEFAULT 0,
+            changed_since_scan INTEGER NOT NULL DEFAULT 0,
+            gone_since_scan   INTEGER NOT NULL DEFAULT 0,
+            written_bytes     INTEGER NOT NULL DEFAULT 0,
+            bytes_per_second  REAL NOT NULL DEFAULT 0,
+            backup_point_id   TEXT,
+            target            TEXT,
+            message           TEXT,
+            process_id        INTEGER NOT NULL
+        );
+        CREATE INDEX jobs_by_plan ON jobs(plan, id);
+        CREATE TABLE backup_points (
+            vault           TEXT NOT NULL,
+            id              TEXT NOT NULL,
+            plan            TEXT NOT NULL,
+            created_at      TEXT NOT NULL,
+            source_bucket   TEXT NOT NULL,
+            source_prefix   TEXT NOT NULL,
+            object_count    INTEGER NOT NULL,
+            total_bytes     INTEGER NOT NULL,
+            new_objects     INTEGER NOT NULL,
+            changed_objects INTEGER NOT NULL,
+            deleted_objects INTEGER NOT NULL,
+            job_id          INTEGER,
+            PRIMARY KEY (vault, id)
+        );
+        CREATE INDEX points_by_plan ON backup_points(plan, created_at);
+        CREATE TABLE job_items (
+            job_id  INTEGER NOT NULL,
+            key     TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            code    TEXT NOT NULL,
+            message TEXT NOT NULL
+        );
+        CREATE INDEX job_items_by_job ON job_items(job_id);
+        """,
+    ];
+}

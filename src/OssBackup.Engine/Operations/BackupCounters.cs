@@ -1,0 +1,36 @@
+namespace OssBackup.Engine.Operations;
+
+/// <summary>A running backup's counts, updated from several threads.</summary>
+internal sealed class BackupCounters
+{
+    public long ScannedObjects;
+    public long ScannedBytes;
+    public long BackedUpObjects;
+    public long BackedUpBytes;
+    public long UnchangedObjects;
+    public long SkippedObjects;
+    public long FailedObjects;
+    public long ChangedSinceScan;
+    public long GoneSinceScan;
+    public long NewObjects;
+    public long ChangedObjects;
+    public long DeletedObjects;
+    public long WrittenBytes;
+    public long ToReadObjects;
+    public long ToReadBytes;
+    public volatile bool ScanComplete;
+
+    public void CopyTo(BackupJob job)
+    {
+        job.ScannedObjects = Interlocked.Read(ref ScannedObjects);
+        job.ScannedBytes = Interlocked.Read(ref ScannedBytes);
+        job.BackedUpObjects = Interlocked.Read(ref BackedUpObjects);
+        job.BackedUpBytes = Interlocked.Read(ref BackedUpBytes);
+        job.UnchangedObjects = Interlocked.Read(ref UnchangedObjects);
+        job.SkippedObjects = Interlocked.Read(ref SkippedObjects);
+        job.FailedObjects = Interlocked.Read(ref FailedObjects);
+        job.ChangedSinceScanObjects = Interlocked.Read(ref ChangedSinceScan);
+        job.GoneSinceScanObjects = Interlocked.Read(ref GoneSinceScan);
+        job.WrittenBytes = Interlocked.Read(ref WrittenBytes);
+    }
+}

@@ -1,0 +1,354 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading.Channels;
+using OssBackup.Engine.Catalog;
+using OssBackup.Engine.Source;
+using OssBackup.Engine.Vault;
+
+namespace OssBackup.Engine.Operations;
+
+public sealed record BackupOptions
+{
+    /// <summary>Objects read from the source at once.</summary>
+    public int Parallelism { get; init; } = 16;
+}
+
+/// <summary>
+/// One backup of a plan: scans the source in key order, merge-joins it with the previous point's object
+/// table, reads only new and changed objects (in parallel), and commits a new point. A failure before
+/// the commit leaves every earlier point untouched.
+/// </summary>
+public sealed class BackupRunner
+{
+    private readonly BackupCatalog _catalog;
+    private readonly IOperationObserver _observer;
+    private readonly BackupOptions _options;
+
+    public BackupRunner(BackupCatalog catalog, IOperationObserver observer, BackupOptions? options = null)
+    {
+        _catalog = catalog;
+        _observer = observer;
+        _options = options ?? new BackupOptions();
+    }
+
+    public async Task<BackupJob> RunAsync(BackupPlan plan, BackupVault registration, Func<IObjectSource> openSource, CancellationToken cancellationToken)
+    {
+        var previousPoint = _catalog.GetBackupPoints(plan: plan.Name, last: 1).FirstOrDefault();
+        var job = _catalog.StartBackupJob(plan.Name, previousPoint is null ? BackupMode.Full : BackupMode.Incremental, plan.ScanMethod);
+        var counters = new BackupCounters();
+        var clock = Stopwatch.StartNew();
+        using var progressLoop = new CancellationTokenSource();
+        var progress = ReportProgressAsync(counters, clock, progressLoop.Token);
+        try
+        {
+            var source = openSource();
+            var vault = await VaultRepository.OpenAsync(new Storage.FileBlobStore(registration.Location), cancellationToken);
+            SnapshotManifest? previous = null;
+            if (previousPoint is not null)
+            {
+                previous = await vault.LoadSnapshotAsync(previousPoint.Id, cancellationToken);
+            }
+            var snapshot = await BackupAsync(plan, source, vault, previous, job, counters, cancellationToken);
+            counters.CopyTo(job);
+            job.BackupPointId = snapshot.Id;
+            job.Status = job.FailedObjects > 0 ? JobStatus.PartiallyCompleted : JobStatus.Completed;
+            _catalog.AddBackupPoint(new BackupPoint
+            {
+                Id = snapshot.Id,
+                Plan = plan.Name,
+                Vault = registration.Name,
+                CreatedAt = snapshot.CreatedAt,
+                SourceBucket = snapshot.SourceBucket,
+                SourcePrefix = snapshot.SourcePrefix,
+                ObjectCount = snapshot.Stats.ObjectCount,
+                TotalBytes = snapshot.Stats.TotalBytes,
+                NewObjects = snapshot.Stats.NewObjects,
+                ChangedObjects = snapshot.Stats.ChangedObjects,
+                DeletedObjects = snapshot.Stats.DeletedObjects,
+                JobId = job.Id,
+            });
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            counters.CopyTo(job);
+            job.Status = JobStatus.Cancelled;
+            job.Message = "Cancelled by the user; earlier backup points are unchanged.";
+        }
+        catch (Exception e)
+        {
+            counters.CopyTo(job);
+            job.Status = JobStatus.Failed;
+            job.Message = e.Message;
+            job.EndTime = DateTimeOffset.UtcNow;
+            _catalog.UpdateBackupJob(job);
+            throw new BackupFailedException(job, e);
+        }
+        finally
+        {
+            await progressLoop.CancelAsync();
+            await progress;
+        }
+        job.EndTime = DateTimeOffset.UtcNow;
+        job.BytesPerSecond = job.BackedUpBytes / Math.Max(clock.Elapsed.TotalSeconds, 0.001);
+        _catalog.UpdateBackupJob(job);
+        return job;
+    }
+
+    private async Task<SnapshotManifest> BackupAsync(BackupPlan plan, IObjectSource source, VaultRepository vault, SnapshotManifest? previous, BackupJob job, BackupCounters counters, CancellationToken cancellationToken)
+    {
+        var filter = new KeyFilter(plan.Include, plan.Exclude);
+        var index = await vault.LoadIndexAsync(cancellationToken);
+        var scratch = OssBackupHome.ScratchFolder("backup");
+        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var token = failFast.Token;
+
+        var work = Channel.CreateBounded<PendingObject>(new BoundedChannelOptions(_options.Parallelism * 4) { SingleWriter = true });
+        var ordered = Channel.CreateBounded<PendingObject>(new BoundedChannelOptions(4096) { SingleWriter = true, SingleReader = true });
+        var sink = new SharedPackSink(vault, scratch);
+        var table = new TableWriter(sink, index);
+        var stats = new SnapshotStats();
+
+        async Task RunGuarded(Func<Task> body)
+        {
+            try
+            {
+                await body();
+            }
+            catch
+            {
+                await failFast.CancelAsync();
+                throw;
+            }
+        }
+
+        var scan = RunGuarded(() => ScanAsync(plan, source, vault, previous, filter, job, counters, work.Writer, ordered.Writer, token));
+        var workers = Enumerable.Range(0, _options.Parallelism)
+            .Select(_ => RunGuarded(() => ReadObjectsAsync(source, vault, sink, index, job, counters, work.Reader, token)))
+            .ToList();
+        var collect = RunGuarded(async () =>
+        {
+            await foreach (var pending in ordered.Reader.ReadAllAsync(token))
+            {
+                var entry = await pending.Result.Task.WaitAsync(token);
+                if (entry is null)
+                {
+                    continue;
+                }
+                await table.AddAsync(entry, token);
+                stats.ObjectCount++;
+                stats.TotalBytes += entry.Size;
+            }
+        });
+
+        try
+        {
+            await Task.WhenAll([scan, collect, .. workers]);
+            var segments = await table.CompleteAsync(token);
+            var sealedPacks = await sink.CompleteAsync(token);
+            foreach (var pack in sealedPacks)
+            {
+                Interlocked.Add(ref counters.WrittenBytes, pack.Size);
+            }
+            await vault.WriteIndexAsync(sealedPacks, token);
+            stats.NewObjects = counters.NewObjects;
+            stats.ChangedObjects = counters.ChangedObjects;
+            stats.UnchangedObjects = counters.UnchangedObjects;
+            stats.DeletedObjects = counters.DeletedObjects;
+            var snapshot = new SnapshotManifest
+            {
+                Id = VaultRepository.NewSnapshotId(),
+                Plan = plan.Name,
+                CreatedAt = DateTimeOffset.UtcNow,
+                SourceEndpoint = plan.Endpoint,
+                SourceBucket = plan.SourceBucket,
+                SourcePrefix = plan.SourcePrefix,
+                Parent = previous?.Id,
+                ScanMethod = plan.ScanMethod.ToString(),
+                Stats = stats,
+                Table = segments.Select(SegmentDto.From).ToList(),
+            };
+            await vault.WriteSnapshotAsync(snapshot, token);
+            return snapshot;
+        }
+        catch (Exception) when (token.IsCancellationRequested)
+        {
+            // Surface the first real failure rather than the cancellations it caused in the other tasks.
+            var failure = new[] { scan, collect }.Concat(workers)
+                .Where(t => t.IsFaulted)
+                .Select(t => t.Exception!.GetBaseException())
+                .FirstOrDefault(e => e is not OperationCanceledException);
+            if (failure is not null && !cancellationToken.IsCancellationRequested)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+            }
+            throw;
+        }
+        finally
+        {
+            await sink.DisposeAsync();
+            TryDeleteFolder(scratch);
+        }
+    }
+
+    private async Task ScanAsync(BackupPlan plan, IObjectSource source, VaultRepository vault, SnapshotManifest? previous, KeyFilter filter, BackupJob job, BackupCounters counters,
+        ChannelWriter<PendingObject> work, ChannelWriter<PendingObject> ordered, CancellationToken token)
+    {
+        using var reader = vault.NewBlobReader();
+        await using var previousEntries = (previous is null
+            ? Util.AsyncSequence.Empty<ObjectEntry>()
+            : TableReader.ReadAsync(reader, previous.Segments, null, token)).GetAsyncEnumerator(token);
+        var havePrevious = await previousEntries.MoveNextAsync();
+        string? lastKey = null;
+
+        await foreach (var item in source.ListAsync(plan.SourcePrefix, token))
+        {
+            if (lastKey is not null && KeyOrder.Instance.Compare(lastKey, item.Key) >= 0)
+            {
+                throw new InvalidDataException($"The source listing of {source.Description} is not in key order: '{item.Key}' came after '{lastKey}'.");
+            }
+            lastKey = item.Key;
+            if (!filter.Accepts(item.Key))
+            {
+                continue;
+            }
+            Interlocked.Increment(ref counters.ScannedObjects);
+            Interlocked.Add(ref counters.ScannedBytes, item.Size);
+
+            ObjectEntry? before = null;
+            while (havePrevious && KeyOrder.Instance.Compare(previousEntries.Current.Key, item.Key) <= 0)
+            {
+                if (previousEntries.Current.Key == item.Key)
+                {
+                    before = previousEntries.Current;
+                }
+                else if (filter.Accepts(previousEntries.Current.Key))
+                {
+                    Interlocked.Increment(ref counters.DeletedObjects);
+                }
+                havePrevious = await previousEntries.MoveNextAsync();
+            }
+
+            if (before is not null && before.SameVersionAs(item.Size, item.ETag, item.LastModified))
+            {
+                Interlocked.Increment(ref counters.UnchangedObjects);
+                await ordered.WriteAsync(PendingObject.Ready(item, before), token);
+                continue;
+            }
+            if (!StorageClasses.IsReadable(item.StorageClass))
+            {
+                Interlocked.Increment(ref counters.SkippedObjects);
+                _catalog.AddJobItem(job.Id, item.Key, "Skipped", "StorageClass", $"{item.StorageClass} objects need a restore request before they can be read.");
+                // Keep the version an earlier point holds rather than dropping the object from this one.
+                if (before is not null)
+                {
+                    await ordered.WriteAsync(PendingObject.Ready(item, before), token);
+                }
+                continue;
+            }
+            var pending = new PendingObject(item, before);
+            Interlocked.Increment(ref counters.ToReadObjects);
+            Interlocked.Add(ref counters.ToReadBytes, item.Size);
+            await ordered.WriteAsync(pending, token);
+            await work.WriteAsync(pending, token);
+        }
+        while (havePrevious)
+        {
+            if (filter.Accepts(previousEntries.Current.Key))
+            {
+                Interlocked.Increment(ref counters.DeletedObjects);
+            }
+            havePrevious = await previousEntries.MoveNextAsync();
+        }
+        counters.ScanComplete = true;
+        work.Complete();
+        ordered.Complete();
+    }
+
+    private async Task ReadObjectsAsync(IObjectSource source, VaultRepository vault, IBlobSink sink, BlobIndex index, BackupJob job, BackupCounters counters,
+        ChannelReader<PendingObject> work, CancellationToken token)
+    {
+        var chunker = new ObjectChunker(vault.Config.ChunkSize);
+        await foreach (var pending in work.ReadAllAsync(token))
+        {
+            try
+            {
+                var entry = await chunker.StoreAsync(source, pending.Listed, sink, index, counters, token);
+                Interlocked.Increment(ref counters.BackedUpObjects);
+                Interlocked.Add(ref counters.BackedUpBytes, entry.Size);
+                Interlocked.Increment(ref pending.Before is null ? ref counters.NewObjects : ref counters.ChangedObjects);
+                pending.Result.SetResult(entry);
+            }
+            catch (ObjectGoneException)
+            {
+                Interlocked.Increment(ref counters.GoneSinceScan);
+                pending.Result.SetResult(null);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref counters.FailedObjects);
+                var code = e is InvalidDataException ? "IntegrityCheckFailed" : e.GetType().Name;
+                _observer.ObjectFailed(pending.Listed.Key, code, e.Message);
+                _catalog.AddJobItem(job.Id, pending.Listed.Key, "Failed", code, e.Message);
+                // The previous version stays restorable from the new point; a new object that failed is absent.
+                pending.Result.SetResult(pending.Before);
+            }
+        }
+    }
+
+    private async Task ReportProgressAsync(BackupCounters counters, Stopwatch clock, CancellationToken token)
+    {
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                await Task.Delay(500, token);
+                var done = Interlocked.Read(ref counters.BackedUpBytes);
+                _observer.Progress(new OperationProgress(
+                    counters.ScanComplete ? "Transferring" : "Scanning and transferring",
+                    Interlocked.Read(ref counters.BackedUpObjects) + Interlocked.Read(ref counters.FailedObjects),
+                    Interlocked.Read(ref counters.ToReadObjects),
+                    done,
+                    Interlocked.Read(ref counters.ToReadBytes),
+                    done / Math.Max(clock.Elapsed.TotalSeconds, 0.001),
+                    counters.ScanComplete));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static void TryDeleteFolder(string folder)
+    {
+        try
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private sealed class PendingObject(SourceObject listed, ObjectEntry? before)
+    {
+        public SourceObject Listed { get; } = listed;
+        public ObjectEntry? Before { get; } = before;
+        public TaskCompletionSource<ObjectEntry?> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public static PendingObject Ready(SourceObject listed, ObjectEntry entry)
+        {
+            var pending = new PendingObject(listed, entry);
+            pending.Result.SetResult(entry);
+            return pending;
+        }
+    }
+}
+
+/// <summary>The backup failed as a whole; the job (already recorded as Failed) says why.</summary>
+public sealed class BackupFailedException(BackupJob job, Exception inner) : Exception($"Backup of plan '{job.Plan}' failed: {inner.Message}", inner)
+{
+    public BackupJob Job { get; } = job;
+}

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using System.Threading.Channels;
+using OssBackup.Engine.Catalog;
+using OssBackup.Engine.Source;
+using OssBackup.Engine.Vault;
+
+namespace OssBackup.Engine.Operations;
+
+/// <summary>Which objects of a point to restore: all of them, a prefix, wildcards, or an explicit key list.</summary>
+public sealed record RestoreSelection(string? Prefix = null, IReadOnlyList<string>? KeyPatterns = null, IReadOnlySet<string>? Keys = null)
+{
+    public Func<string, bool> Compile()
+    {
+        var patterns = (KeyPatterns ?? []).Select(Wildcard.ToRegex).ToArray();
+        return key =>
+            (Prefix is null || key.StartsWith(Prefix, StringComparison.Ordinal))
+            && (patterns.Length == 0 || Array.Exists(patterns, p => p.IsMatch(key)))
+            && (Keys is null || Keys.Contains(key));
+    }
+}
+
+public sealed record RestoreTarget(IObjectTarget Bucket, string? TargetPrefix, ConflictAction Conflict);
+
+/// <summary>
+/// Restores objects of one backup point to a bucket, in parallel. Whole objects are uploaded with their
+/// Content-MD5; large ones as multipart uploads (one part per chunk) that are aborted on failure.
+/// </summary>
+public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver observer, int parallelism = 16)
+{
+    public async Task<RestoreJob> RunAsync(BackupPoint point, BackupVault registration, RestoreSelection selection, RestoreTarget target, CancellationToken cancellationToken)
+    {
+        var job = catalog.StartRestoreJob(point.Plan, point.Id, target.Bucket.Description + "/" + (target.TargetPrefix ?? ""));
+        var clock = Stopwatch.StartNew();
+        long restored = 0, restoredBytes = 0, skipped = 0, failed = 0;
+        try
+        {
+            var vault = await VaultRepository.OpenAsync(new Storage.FileBlobStore(registration.Location), cancellationToken);
+            var snapshot = await vault.LoadSnapshotAsync(point.Id, cancellationToken);
+            var accepts = selection.Compile();
+            var work = Channel.CreateBounded<ObjectEntry>(parallelism * 4);
+
+            var producer = Task.Run(async () =>
+            {
+                using var reader = vault.NewBlobReader();
+                try
+                {
+                    await foreach (var entry in TableReader.ReadAsync(reader, snapshot.Segments, selection.Prefix, cancellationToken))
+                    {
+                        if (selection.Prefix is not null && !entry.Key.StartsWith(selection.Prefix, StringComparison.Ordinal))
+                        {
+                            break;
+                        }
+                        if (accepts(entry.Key))
+                        {
+                            await work.Writer.WriteAsync(entry, cancellationToken);
+                        }
+                    }
+                }
+                finally
+                {
+                    work.Writer.Complete();
+                }
+            }, cancellationToken);
+
+            var workers = Enumerable.Range(0, parallelism).Select(_ => Task.Run(async () =>
+            {
+                using var reader = vault.NewBlobReader();
+                await foreach (var entry in work.Reader.ReadAllAsync(cancellationToken))
+                {
+                    var targetKey = MapKey(entry.Key, snapshot.SourcePrefix, target.TargetPrefix);
+                    try
+                    {
+                        if (target.Conflict != ConflictAction.Overwrite && await target.Bucket.ExistsAsync(targetKey, cancellationToken))
+                        {
+                            if (target.Conflict == ConflictAction.Skip)
+                            {
+                                Interlocked.Increment(ref skipped);
+                                catalog.AddJobItem(job.Id, entry.Key, "Skipped", "TargetExists", $"'{targetKey}' already exists in {target.Bucket.Description}.");
+                                continue;
+                            }
+                            throw new TargetExistsException($"'{targetKey}' already exists in {target.Bucket.Description}; use -Conflict Overwrite or Skip.");
+                        }
+                        await WriteObjectAsync(reader, entry, targetKey, target.Bucket, cancellationToken);
+                        Interlocked.Increment(ref restored);
+                        Interlocked.Add(ref restoredBytes, entry.Size);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                    {
+                        Interlocked.Increment(ref failed);
+                        var code = e is TargetExistsException ? "TargetExists" : e.GetType().Name;
+                        observer.ObjectFailed(entry.Key, code, e.Message);
+                        catalog.AddJobItem(job.Id, entry.Key, "Failed", code, e.Message);
+                    }
+                }
+            }, cancellationToken)).ToList();
+
+            await Task.WhenAll([producer, .. workers]);
+            job.Status = failed > 0 ? (restored > 0 || skipped > 0 ? JobStatus.PartiallyCompleted : JobStatus.Failed) : JobStatus.Completed;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            job.Status = JobStatus.Cancelled;
+            job.Message = "Cancelled by the user.";
+        }
+        catch (Exception e)
+        {
+            job.Status = JobStatus.Failed;
+            job.Message = e.Message;
+        }
+        job.RestoredObjects = restored;
+        job.RestoredBytes = restoredBytes;
+        job.SkippedObjects = skipped;
+        job.FailedObjects = failed;
+        job.EndTime = DateTimeOffset.UtcNow;
+        job.BytesPerSecond = restoredBytes / Math.Max(clock.Elapsed.TotalSeconds, 0.001);
+        catalog.UpdateRestoreJob(job);
+        return job;
+    }
+
+    /// <summary>A target prefix replaces the plan's source prefix; without one, keys are restored as they were.</summary>
+    public static string MapKey(string key, string sourcePrefix, string? targetPrefix)
+    {
+        if (targetPrefix is null)
+        {
+            return key;
+        }
+        var relative = key.StartsWith(sourcePrefix, StringComparison.Ordinal) ? key[sourcePrefix.Length..] : key;
+        return targetPrefix + relative;
+    }
+
+    private static async Task WriteObjectAsync(BlobReader reader, ObjectEntry entry, string targetKey, IObjectTarget target, CancellationToken token)
+    {
+        if (entry.Chunks.Count <= 1)
+        {
+            var content = entry.Chunks.Count == 0 ? [] : await reader.ReadAsync(entry.Chunks[0], token);
+            await target.PutAsync(targetKey, content, entry.Metadata, token);
+            return;
+        }
+        await using var upload = await target.StartMultipartAsync(targetKey, entry.Metadata, token);
+        var buffer = new byte[entry.Chunks.Max(c => c.RawLength)];
+        for (var i = 0; i < entry.Chunks.Count; i++)
+        {
+            var chunk = entry.Chunks[i];
+            await reader.ReadAsync(chunk, buffer, token);
+            await upload.UploadPartAsync(i + 1, buffer.AsMemory(0, chunk.RawLength), token);
+        }
+        await upload.CompleteAsync(token);
+    }
+}
+
+public sealed class TargetExistsException(string message) : Exception(message);

@@ -1,0 +1,20 @@
+namespace OssBackup.Engine;
+
+/// <summary>Where the catalog, local vaults and scratch files live: $OSSBACKUP_HOME, else the platform's app-data folder.</summary>
+public static class OssBackupHome
+{
+    public static string Root
+    {
+        get
+        {
+            var configured = Environment.GetEnvironmentVariable("OSSBACKUP_HOME");
+            return string.IsNullOrWhiteSpace(configured)
+                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "OssBackup")
+                : Path.GetFullPath(configured);
+        }
+    }
+
+    public static string CatalogPath => Path.Combine(Root, "catalog.db");
+
+    public static string ScratchFolder(string purpose) => Path.Combine(Root, "tmp", $"{purpose}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+}

@@ -1,0 +1,142 @@
+using System.Runtime.CompilerServices;
+using OssBackup.Engine.Catalog;
+using OssBackup.Engine.Operations;
+using OssBackup.Engine.Source;
+using OssBackup.Engine.Storage;
+using OssBackup.Engine.Vault;
+
+namespace OssBackup.Engine;
+
+/// <summary>
+/// What the cmdlets (and the tests) call: resolves names through the catalog, opens vaults and buckets,
+/// and runs operations. Knows nothing of PowerShell.
+/// </summary>
+public sealed class OssBackupService
+{
+    public OssBackupService(BackupCatalog catalog)
+    {
+        Catalog = catalog;
+    }
+
+    public BackupCatalog Catalog { get; }
+
+    /// <summary>Replaced by tests to observe or disturb what the source sees (e.g. count GETs).</summary>
+    public Func<IObjectSource, IObjectSource> WrapSource { get; set; } = source => source;
+
+    public BackupOptions BackupOptions { get; set; } = new();
+
+    public static OssBackupService OpenDefault() => new(BackupCatalog.Open(OssBackupHome.CatalogPath));
+
+    public async Task<BackupVault> NewVaultAsync(string name, string path, CancellationToken cancellationToken)
+    {
+        ValidateName(name, "vault");
+        var fullPath = Path.GetFullPath(path);
+        if (File.Exists(fullPath))
+        {
+            throw new ArgumentException($"Vault path '{fullPath}' is a file; give a folder (new or empty, or an existing vault to register it).");
+        }
+        if (Catalog.GetVaults(name).Count > 0)
+        {
+            throw new CatalogConflictException($"A vault named '{name}' already exists.");
+        }
+        var store = new FileBlobStore(fullPath);
+        VaultRepository vault;
+        if (File.Exists(Path.Combine(fullPath, VaultRepository.ConfigName)))
+        {
+            vault = await VaultRepository.OpenAsync(store, cancellationToken);
+        }
+        else
+        {
+            if (Directory.Exists(fullPath) && Directory.EnumerateFileSystemEntries(fullPath).Any())
+            {
+                throw new ArgumentException($"Vault path '{fullPath}' is a folder that is not empty and holds no vault; give a new or empty folder.");
+            }
+            vault = await VaultRepository.CreateAsync(store, cancellationToken);
+        }
+        var registration = new BackupVault { Name = name, Location = fullPath, VaultId = vault.Config.Id, CreatedAt = vault.Config.CreatedAt, Encrypted = vault.Config.Encryption != "none" };
+        Catalog.AddVault(registration);
+        return registration;
+    }
+
+    public async Task<BackupPlan> NewPlanAsync(BackupPlan plan, S3Credentials? credentials, CancellationToken cancellationToken)
+    {
+        ValidateName(plan.Name, "plan");
+        if (Catalog.GetPlans(plan.Name).Count > 0)
+        {
+            throw new CatalogConflictException($"A plan named '{plan.Name}' already exists.");
+        }
+        Catalog.GetVault(plan.Vault);
+        _ = new KeyFilter(plan.Include, plan.Exclude);
+        var bucket = OpenBucket(ConnectionFor(plan, credentials), plan.SourceBucket);
+        await bucket.VerifyAccessAsync(cancellationToken);
+        plan.CreatedAt = DateTimeOffset.UtcNow;
+        Catalog.AddPlan(plan);
+        return Catalog.GetPlan(plan.Name);
+    }
+
+    public async Task<BackupJob> StartBackupAsync(string planName, S3Credentials? credentials, IOperationObserver observer, CancellationToken cancellationToken)
+    {
+        var plan = Catalog.GetPlan(planName);
+        var vault = Catalog.GetVault(plan.Vault);
+        var runner = new BackupRunner(Catalog, observer, BackupOptions);
+        return await runner.RunAsync(plan, vault, () => WrapSource(OpenBucket(ConnectionFor(plan, credentials), plan.SourceBucket)), cancellationToken);
+    }
+
+    public async IAsyncEnumerable<BackupObject> GetObjectsAsync(string pointId, string? prefix, string? keyPattern, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var point = Catalog.GetBackupPoint(pointId);
+        var vault = await VaultRepository.OpenAsync(new FileBlobStore(Catalog.GetVault(point.Vault).Location), cancellationToken);
+        var snapshot = await vault.LoadSnapshotAsync(point.Id, cancellationToken);
+        var accepts = new RestoreSelection(prefix, keyPattern is null ? null : [keyPattern]).Compile();
+        using var reader = vault.NewBlobReader();
+        await foreach (var entry in TableReader.ReadAsync(reader, snapshot.Segments, prefix, cancellationToken))
+        {
+            if (prefix is not null && !entry.Key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                yield break;
+            }
+            if (accepts(entry.Key))
+            {
+                yield return new BackupObject
+                {
+                    Key = entry.Key,
+                    Size = entry.Size,
+                    ETag = entry.ETag,
+                    LastModified = entry.LastModified,
+                    StorageClass = entry.StorageClass,
+                    ContentType = entry.ContentType,
+                    BackupPointId = point.Id,
+                };
+            }
+        }
+    }
+
+    public async Task<RestoreJob> RestoreAsync(string pointId, RestoreSelection selection, string targetBucket, string? targetPrefix, string? endpoint,
+        S3Credentials? credentials, ConflictAction conflict, IOperationObserver observer, CancellationToken cancellationToken)
+    {
+        var point = Catalog.GetBackupPoint(pointId);
+        var vault = Catalog.GetVault(point.Vault);
+        var plan = Catalog.GetPlans(point.Plan).FirstOrDefault();
+        var connection = plan is null
+            ? new S3Connection(endpoint ?? throw new ArgumentException($"The plan of point '{pointId}' no longer exists; give -Endpoint."), "", true, CredentialResolver.Resolve(credentials, null, "the restore target"))
+            : ConnectionFor(plan, credentials) with { Endpoint = endpoint ?? plan.Endpoint };
+        var bucket = OpenBucket(connection, targetBucket);
+        await bucket.VerifyAccessAsync(cancellationToken);
+        var runner = new RestoreRunner(Catalog, observer, BackupOptions.Parallelism);
+        return await runner.RunAsync(point, vault, selection, new RestoreTarget(bucket, targetPrefix, conflict), cancellationToken);
+    }
+
+    private static S3Connection ConnectionFor(BackupPlan plan, S3Credentials? credentials) =>
+        new(plan.Endpoint, plan.Region, plan.ForcePathStyle, CredentialResolver.Resolve(credentials, plan.ProfileName, $"plan '{plan.Name}'"));
+
+    private S3Bucket OpenBucket(S3Connection connection, string bucket) =>
+        new(S3ClientFactory.Create(connection, Math.Max(64, BackupOptions.Parallelism * 2)), bucket, connection.Endpoint);
+
+    private static void ValidateName(string name, string what)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 128 || name.Any(c => char.IsControl(c) || c is '/' or '\\'))
+        {
+            throw new ArgumentException($"'{name}' is not a valid {what} name: use up to 128 characters without slashes or control characters.");
+        }
+    }
+}

@@ -1,0 +1,57 @@
+namespace OssBackup.Engine.Source;
+
+/// <summary>The bucket being backed up, as the backup needs it: a listing and object reads.</summary>
+public interface IObjectSource
+{
+    string Description { get; }
+
+    /// <summary>Objects under a prefix in key order.</summary>
+    IAsyncEnumerable<SourceObject> ListAsync(string prefix, CancellationToken cancellationToken);
+
+    /// <summary>Opens an object's content with the metadata the server returned for it.</summary>
+    /// <exception cref="ObjectGoneException">The object no longer exists.</exception>
+    Task<SourceRead> OpenReadAsync(string key, CancellationToken cancellationToken);
+}
+
+/// <summary>A bucket objects are restored into.</summary>
+public interface IObjectTarget
+{
+    string Description { get; }
+
+    Task<bool> ExistsAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Uploads a whole object with its Content-MD5, so the server rejects corrupted bytes.</summary>
+    Task PutAsync(string key, ReadOnlyMemory<byte> content, IReadOnlyList<KeyValuePair<string, string>> metadata, CancellationToken cancellationToken);
+
+    Task<IMultipartWrite> StartMultipartAsync(string key, IReadOnlyList<KeyValuePair<string, string>> metadata, CancellationToken cancellationToken);
+}
+
+/// <summary>A multipart upload in progress; disposing it without completing aborts it, leaving no orphan parts.</summary>
+public interface IMultipartWrite : IAsyncDisposable
+{
+    Task UploadPartAsync(int partNumber, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
+
+    Task CompleteAsync(CancellationToken cancellationToken);
+}
+
+public sealed class SourceRead(Stream content, long length, string etag, DateTimeOffset lastModified, string storageClass, IReadOnlyList<KeyValuePair<string, string>> metadata, IDisposable? owner) : IAsyncDisposable
+{
+    public Stream Content { get; } = content;
+    public long Length { get; } = length;
+    public string ETag { get; } = etag;
+    public DateTimeOffset LastModified { get; } = lastModified;
+    public string StorageClass { get; } = storageClass;
+    public IReadOnlyList<KeyValuePair<string, string>> Metadata { get; } = metadata;
+
+    public async ValueTask DisposeAsync()
+    {
+        await Content.DisposeAsync();
+        owner?.Dispose();
+    }
+}
+
+/// <summary>The object was deleted between the listing and the read.</summary>
+public sealed class ObjectGoneException(string key) : Exception($"Object '{key}' no longer exists in the source.")
+{
+    public string Key { get; } = key;
+}

@@ -1,0 +1,67 @@
+using ZstdSharp;
+
+namespace OssBackup.Engine.Vault;
+
+/// <summary>
+/// Compresses blobs with zstd and keeps the plaintext when compression does not pay (already compressed
+/// media, archives). One instance per thread: the zstd contexts are reused, not shared.
+/// </summary>
+public sealed class BlobCodec : IDisposable
+{
+    /// <summary>Below this saving the blob is stored as is; decompressing costs more than it saves.</summary>
+    private const double MinimumSaving = 0.03;
+
+    private readonly Compressor _compressor;
+    private readonly Decompressor _decompressor = new();
+
+    public BlobCodec(int level)
+    {
+        _compressor = new Compressor(level);
+    }
+
+    /// <summary>Encodes <paramref name="plaintext"/> into <paramref name="output"/> (sized with <see cref="MaxEncodedLength"/>).</summary>
+    public (int Length, BlobCompression Compression) Encode(ReadOnlySpan<byte> plaintext, Span<byte> output, bool tryCompress)
+    {
+        if (tryCompress && plaintext.Length >= 64)
+        {
+            var written = _compressor.Wrap(plaintext, output);
+            if (written < plaintext.Length * (1 - MinimumSaving))
+            {
+                return (written, BlobCompression.Zstd);
+            }
+        }
+        plaintext.CopyTo(output);
+        return (plaintext.Length, BlobCompression.None);
+    }
+
+    public static int MaxEncodedLength(int plaintextLength) => Math.Max(Compressor.GetCompressBound(plaintextLength), plaintextLength);
+
+    public void Decode(ReadOnlySpan<byte> stored, BlobCompression compression, Span<byte> plaintext)
+    {
+        switch (compression)
+        {
+            case BlobCompression.None:
+                if (stored.Length != plaintext.Length)
+                {
+                    throw new InvalidDataException("Stored blob length does not match its recorded length.");
+                }
+                stored.CopyTo(plaintext);
+                break;
+            case BlobCompression.Zstd:
+                var written = _decompressor.Unwrap(stored, plaintext);
+                if (written != plaintext.Length)
+                {
+                    throw new InvalidDataException("Decompressed blob length does not match its recorded length.");
+                }
+                break;
+            default:
+                throw new InvalidDataException($"Unknown blob compression {(byte)compression}.");
+        }
+    }
+
+    public void Dispose()
+    {
+        _compressor.Dispose();
+        _decompressor.Dispose();
+    }
+}

@@ -1,0 +1,99 @@
+using System.Buffers;
+using OssBackup.Engine.Storage;
+
+namespace OssBackup.Engine.Vault;
+
+/// <summary>
+/// Appends blobs to one pack in a local temporary file and uploads it whole when sealed, so a pack is
+/// never visible half-written. Not thread-safe: each backup worker owns one.
+/// </summary>
+public sealed class PackWriter : IBlobSink, IAsyncDisposable
+{
+    private readonly IBlobStore _store;
+    private readonly string _scratchFolder;
+    private readonly BlobCodec _codec;
+    private readonly List<(BlobType Type, BlobLocation Location)> _entries = [];
+    private FileStream? _file;
+    private PackId _pack;
+    private long _length;
+
+    public PackWriter(IBlobStore store, string scratchFolder, int compressionLevel)
+    {
+        _store = store;
+        _scratchFolder = scratchFolder;
+        _codec = new BlobCodec(compressionLevel);
+    }
+
+    public long CurrentLength => _length;
+
+    /// <summary>Stores a blob in the current pack and returns where it will be once the pack is sealed.</summary>
+    public async Task<BlobLocation> AddAsync(BlobType type, BlobId id, ReadOnlyMemory<byte> plaintext, bool tryCompress, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(BlobCodec.MaxEncodedLength(plaintext.Length));
+        try
+        {
+            var (length, compression) = _codec.Encode(plaintext.Span, buffer, tryCompress);
+            return await AddEncodedAsync(type, id, buffer.AsMemory(0, length), plaintext.Length, compression, cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Appends a blob its caller already encoded (so several threads can compress while one appends).</summary>
+    public async Task<BlobLocation> AddEncodedAsync(BlobType type, BlobId id, ReadOnlyMemory<byte> encoded, int rawLength, BlobCompression compression, CancellationToken cancellationToken)
+    {
+        if (_file is null)
+        {
+            Directory.CreateDirectory(_scratchFolder);
+            _pack = PackId.NewRandom();
+            _file = new FileStream(Path.Combine(_scratchFolder, $"{_pack}.pack"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+            _length = 0;
+        }
+        await _file.WriteAsync(encoded, cancellationToken);
+        var location = new BlobLocation(id, _pack, _length, encoded.Length, rawLength, compression);
+        _entries.Add((type, location));
+        _length += encoded.Length;
+        return location;
+    }
+
+    /// <summary>Writes the trailer, uploads the pack and returns its blobs for the index; null when empty.</summary>
+    public async Task<SealedPack?> SealAsync(CancellationToken cancellationToken)
+    {
+        if (_file is null)
+        {
+            return null;
+        }
+        var trailer = new byte[_entries.Count * PackFormat.EntrySize + PackFormat.FooterSize];
+        for (var i = 0; i < _entries.Count; i++)
+        {
+            PackFormat.WriteEntry(trailer.AsSpan(i * PackFormat.EntrySize), _entries[i].Type, _entries[i].Location);
+        }
+        var footer = trailer.AsSpan(_entries.Count * PackFormat.EntrySize);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(footer, (uint)_entries.Count);
+        PackFormat.Magic.CopyTo(footer[4..]);
+        await _file.WriteAsync(trailer, cancellationToken);
+        await _file.FlushAsync(cancellationToken);
+
+        _file.Position = 0;
+        await _store.PutAsync(_pack.FileName, _file, cancellationToken);
+        var sealedPack = new SealedPack(_pack, _length + trailer.Length, [.. _entries]);
+        await _file.DisposeAsync();
+        _file = null;
+        _entries.Clear();
+        return sealedPack;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_file is not null)
+        {
+            await _file.DisposeAsync();
+            _file = null;
+        }
+        _codec.Dispose();
+    }
+}
+
+public sealed record SealedPack(PackId Id, long Size, IReadOnlyList<(BlobType Type, BlobLocation Location)> Blobs);

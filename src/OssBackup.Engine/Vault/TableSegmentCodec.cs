@@ -1,0 +1,97 @@
+using System.Text;
+using OssBackup.Engine.Util;
+
+namespace OssBackup.Engine.Vault;
+
+/// <summary>The byte layout of an object-table segment (docs/vault-format.md, "Object table").</summary>
+internal static class TableSegmentCodec
+{
+    public static ReadOnlySpan<byte> Magic => "OBT1"u8;
+
+    public static void WriteEntry(BinaryWriterBuffer buffer, ObjectEntry entry)
+    {
+        buffer.WriteString(entry.Key);
+        buffer.WriteUVarint((ulong)entry.Size);
+        buffer.WriteVarint(entry.LastModified.ToUnixTimeMilliseconds());
+        buffer.WriteString(entry.ETag);
+        buffer.WriteString(entry.StorageClass);
+        buffer.WriteUVarint((ulong)entry.Metadata.Count);
+        foreach (var (name, value) in entry.Metadata)
+        {
+            buffer.WriteString(name);
+            buffer.WriteString(value);
+        }
+        buffer.WriteUVarint((ulong)entry.Chunks.Count);
+        Span<byte> id = stackalloc byte[BlobId.Size];
+        foreach (var chunk in entry.Chunks)
+        {
+            chunk.Id.Write(id);
+            buffer.WriteBytes(id);
+            chunk.Pack.Write(id);
+            buffer.WriteBytes(id[..PackId.Size]);
+            buffer.WriteUVarint((ulong)chunk.Offset);
+            buffer.WriteUVarint((ulong)chunk.StoredLength);
+            buffer.WriteUVarint((ulong)chunk.RawLength);
+            buffer.WriteByte((byte)chunk.Compression);
+        }
+    }
+
+    public static List<ObjectEntry> ReadSegment(ReadOnlySpan<byte> plaintext, BlobId segment)
+    {
+        if (plaintext.Length < Magic.Length || !plaintext[..Magic.Length].SequenceEqual(Magic))
+        {
+            throw new InvalidDataException($"Object table segment {segment} has an unknown format.");
+        }
+        var reader = new BinarySpanReader(plaintext[Magic.Length..]);
+        var entries = new List<ObjectEntry>();
+        while (!reader.AtEnd)
+        {
+            var key = reader.ReadString();
+            var size = (long)reader.ReadUVarint();
+            var modified = DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadVarint());
+            var etag = reader.ReadString();
+            var storageClass = reader.ReadString();
+            var metadataCount = (int)reader.ReadUVarint();
+            var metadata = new KeyValuePair<string, string>[metadataCount];
+            for (var i = 0; i < metadataCount; i++)
+            {
+                metadata[i] = new(reader.ReadString(), reader.ReadString());
+            }
+            var chunkCount = (int)reader.ReadUVarint();
+            var chunks = new BlobLocation[chunkCount];
+            for (var i = 0; i < chunkCount; i++)
+            {
+                var id = BlobId.Read(reader.ReadBytes(BlobId.Size));
+                var pack = PackId.Read(reader.ReadBytes(PackId.Size));
+                var offset = (long)reader.ReadUVarint();
+                var stored = (int)reader.ReadUVarint();
+                var raw = (int)reader.ReadUVarint();
+                chunks[i] = new BlobLocation(id, pack, offset, stored, raw, (BlobCompression)reader.ReadByte());
+            }
+            entries.Add(new ObjectEntry(key, size, etag, modified, storageClass, metadata, chunks));
+        }
+        return entries;
+    }
+
+    /// <summary>
+    /// Content-defined segment boundaries: cutting where a key's hash has 12 low zero bits (after a
+    /// minimum) makes unchanged key ranges encode to identical segments in every point, so they dedupe.
+    /// </summary>
+    public static bool IsBoundary(string key, int entriesInSegment, int segmentBytes)
+    {
+        if (entriesInSegment >= 16384 || segmentBytes >= 4 << 20)
+        {
+            return true;
+        }
+        if (entriesInSegment < 256)
+        {
+            return false;
+        }
+        ulong hash = 14695981039346656037;
+        foreach (var b in Encoding.UTF8.GetBytes(key))
+        {
+            hash = (hash ^ b) * 1099511628211;
+        }
+        return (hash & 0xFFF) == 0;
+    }
+}
