@@ -34,6 +34,12 @@ function Invoke-Native([string] $What, [scriptblock] $Command) {
     if ($LASTEXITCODE -ne 0) { throw "$What failed with exit code $LASTEXITCODE." }
 }
 
+# A fresh pwsh like this one (under `dotnet pwsh` the process itself is the dotnet host).
+function Invoke-Pwsh {
+    $self = (Get-Process -Id $PID).Path
+    if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { & $self (Join-Path $PSHOME 'pwsh.dll') @args } else { & $self @args }
+}
+
 function Invoke-Build {
     Invoke-Native 'dotnet build' { dotnet build (Join-Path $root 'OssBackup.sln') -c $Configuration --nologo -v quiet }
     if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
@@ -111,7 +117,7 @@ Import-Module '$pester'
 @{ Passed = `$result.PassedCount; Failed = `$result.FailedCount + `$result.FailedBlocksCount + `$result.FailedContainersCount } | ConvertTo-Json | Set-Content '$summary'
 "@
         # A fresh pwsh: the tests see the built module exactly as a user's session would.
-        & ([Diagnostics.Process]::GetCurrentProcess().MainModule.FileName) -NoProfile -NonInteractive -Command $script
+        Invoke-Pwsh -NoProfile -NonInteractive -Command $script
         if (Test-Path $summary) {
             $counts = Get-Content $summary | ConvertFrom-Json
             $pesterPassed = $counts.Passed; $pesterFailed = $counts.Failed
@@ -131,7 +137,7 @@ function Invoke-WithServer([string] $Script, [string[]] $Arguments = @()) {
     Invoke-Build
     $state = Start-TestS3Server
     try {
-        & ([Diagnostics.Process]::GetCurrentProcess().MainModule.FileName) -NoProfile -NonInteractive -File $Script @Arguments
+        Invoke-Pwsh -NoProfile -NonInteractive -File $Script @Arguments
         if ($LASTEXITCODE -ne 0) { throw "$Script failed with exit code $LASTEXITCODE." }
     }
     finally {
