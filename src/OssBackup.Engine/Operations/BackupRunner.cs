@@ -281,6 +281,10 @@ public sealed class BackupRunner
             catch (ObjectGoneException)
             {
                 Interlocked.Increment(ref counters.GoneSinceScan);
+                if (pending.Before is not null)
+                {
+                    Interlocked.Increment(ref counters.DeletedObjects);
+                }
                 pending.Result.SetResult(null);
             }
             catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)

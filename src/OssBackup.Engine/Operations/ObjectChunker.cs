@@ -19,7 +19,7 @@ internal sealed class ObjectChunker(int chunkSize)
         {
             Interlocked.Increment(ref counters.ChangedSinceScan);
         }
-        var verifyMd5 = IsPlainMd5(read.ETag);
+        var verifyMd5 = read.ETagMayBeMd5 && IsPlainMd5(read.ETag);
         using var md5 = verifyMd5 ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
         var chunks = new List<BlobLocation>();
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(read.Length, 1, chunkSize));

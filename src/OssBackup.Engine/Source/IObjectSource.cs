@@ -36,6 +36,9 @@ public interface IMultipartWrite : IAsyncDisposable
 
 public sealed class SourceRead(Stream content, long length, string etag, DateTimeOffset lastModified, string storageClass, IReadOnlyList<KeyValuePair<string, string>> metadata, IDisposable? owner) : IAsyncDisposable
 {
+    /// <summary>False when the server says the ETag is not the content's MD5 (SSE-KMS, SSE-C), even if it looks like one.</summary>
+    public bool ETagMayBeMd5 { get; init; } = true;
+
     public Stream Content { get; } = content;
     public long Length { get; } = length;
     public string ETag { get; } = etag;

@@ -103,7 +103,13 @@ public sealed class S3Bucket : IObjectSource, IObjectTarget
             new DateTimeOffset(DateTime.SpecifyKind(response.LastModified ?? DateTime.UnixEpoch, DateTimeKind.Utc)),
             response.StorageClass?.Value ?? "STANDARD",
             metadata,
-            response);
+            response)
+        {
+            ETagMayBeMd5 = response.ServerSideEncryptionMethod != ServerSideEncryptionMethod.AWSKMS
+                && response.ServerSideEncryptionMethod != ServerSideEncryptionMethod.AWSKMSDSSE
+                && response.ServerSideEncryptionCustomerMethod == ServerSideEncryptionCustomerMethod.None
+                && string.IsNullOrEmpty(response.Headers["x-oss-server-side-encryption-key-id"]),
+        };
     }
 
     public async Task<bool> ExistsAsync(string key, CancellationToken cancellationToken)

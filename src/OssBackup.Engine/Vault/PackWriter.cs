@@ -5,7 +5,7 @@ namespace OssBackup.Engine.Vault;
 
 /// <summary>
 /// Appends blobs to one pack in a local temporary file and uploads it whole when sealed, so a pack is
-/// never visible half-written. Not thread-safe: each backup worker owns one.
+/// never visible half-written. Not thread-safe: SharedPackSink serialises appends for many workers.
 /// </summary>
 public sealed class PackWriter : IBlobSink, IAsyncDisposable
 {
@@ -51,7 +51,17 @@ public sealed class PackWriter : IBlobSink, IAsyncDisposable
             _file = new FileStream(Path.Combine(_scratchFolder, $"{_pack}.pack"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
             _length = 0;
         }
-        await _file.WriteAsync(encoded, cancellationToken);
+        try
+        {
+            await _file.WriteAsync(encoded, cancellationToken);
+        }
+        catch
+        {
+            // A partial write would shift every later blob's offset: cut the pack back to its last whole blob.
+            _file.SetLength(_length);
+            _file.Position = _length;
+            throw;
+        }
         var location = new BlobLocation(id, _pack, _length, encoded.Length, rawLength, compression);
         _entries.Add((type, location));
         _length += encoded.Length;

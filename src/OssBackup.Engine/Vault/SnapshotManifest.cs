@@ -26,8 +26,15 @@ public sealed class SnapshotManifest
 
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
 
-    public static SnapshotManifest FromJson(ReadOnlySpan<byte> json, string name) =>
-        JsonSerializer.Deserialize<SnapshotManifest>(json, Json) ?? throw new InvalidDataException($"Snapshot '{name}' is empty.");
+    public static SnapshotManifest FromJson(ReadOnlySpan<byte> json, string name)
+    {
+        var snapshot = JsonSerializer.Deserialize<SnapshotManifest>(json, Json) ?? throw new InvalidDataException($"Snapshot '{name}' is empty.");
+        if (snapshot.Version != 1)
+        {
+            throw new InvalidDataException($"Snapshot '{name}' has format version {snapshot.Version}; this OssBackup reads version 1.");
+        }
+        return snapshot;
+    }
 }
 
 public sealed class SnapshotStats
