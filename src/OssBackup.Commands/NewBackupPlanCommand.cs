@@ -45,6 +45,22 @@ public sealed class NewBackupPlanCommand : OssBackupCmdlet
     [Parameter]
     public string[] Exclude { get; set; } = [];
 
+    /// <summary>The bucket the inventory rule delivers to; given with -InventoryId, the plan reads inventories instead of listing the bucket.</summary>
+    [Parameter]
+    public string? InventoryBucket { get; set; }
+
+    [Parameter]
+    public string? InventoryId { get; set; }
+
+    [Parameter]
+    public string InventoryPrefix { get; set; } = "";
+
+    [Parameter]
+    public TimeSpan InventoryMaxAge { get; set; } = TimeSpan.FromDays(7);
+
+    [Parameter]
+    public InventoryCleanup InventoryCleanup { get; set; } = InventoryCleanup.DoNotDelete;
+
     protected override void EndProcessing()
     {
         if (!ShouldProcess($"{Endpoint}/{SourceBucket}/{SourcePrefix}", $"Create backup plan '{Name}' into vault '{Vault}'"))
@@ -63,6 +79,11 @@ public sealed class NewBackupPlanCommand : OssBackupCmdlet
             Vault = Vault,
             Include = Include,
             Exclude = Exclude,
+            InventoryBucket = InventoryBucket ?? "",
+            InventoryId = InventoryId ?? "",
+            InventoryPrefix = InventoryPrefix.Trim('/'),
+            InventoryMaxAge = InventoryMaxAge,
+            InventoryCleanup = InventoryCleanup,
         };
         try
         {

@@ -67,8 +67,20 @@ public sealed class OssBackupService
         }
         Catalog.GetVault(plan.Vault);
         _ = new KeyFilter(plan.Include, plan.Exclude);
-        var bucket = OpenBucket(ConnectionFor(plan, credentials), plan.SourceBucket);
-        await bucket.VerifyAccessAsync(cancellationToken);
+        if (string.IsNullOrEmpty(plan.InventoryId) != string.IsNullOrEmpty(plan.InventoryBucket))
+        {
+            throw new ArgumentException("-InventoryBucket and -InventoryId go together: give both to back up from inventories, or neither to list the bucket.");
+        }
+        if (plan.InventoryMaxAge <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"-InventoryMaxAge must be positive, not {plan.InventoryMaxAge}.");
+        }
+        var connection = ConnectionFor(plan, credentials);
+        await OpenBucket(connection, plan.SourceBucket).VerifyAccessAsync(cancellationToken);
+        if (plan.ScanMethod == ScanMethod.Inventory)
+        {
+            await OpenBucket(connection, plan.InventoryBucket).VerifyAccessAsync(cancellationToken);
+        }
         plan.CreatedAt = DateTimeOffset.UtcNow;
         Catalog.AddPlan(plan);
         return Catalog.GetPlan(plan.Name);

@@ -19,6 +19,12 @@ public sealed class BackupJob
     public long BackedUpObjects { get; set; }
     public long BackedUpBytes { get; set; }
 
+    /// <summary>Skipped objects by reason, e.g. the storage classes that need a restore request first ("Archive").</summary>
+    public Dictionary<string, long> SkippedByReason { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The inventory run this job scanned (its folder and creation time), for inventory plans.</summary>
+    public string? Inventory { get; set; }
+
     /// <summary>Objects carried over from the previous point without any request to the source.</summary>
     public long UnchangedObjects { get; set; }
     public long SkippedObjects { get; set; }

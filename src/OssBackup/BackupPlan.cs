@@ -16,7 +16,21 @@ public sealed class BackupPlan
     public string Vault { get; set; } = "";
     public string[] Include { get; set; } = [];
     public string[] Exclude { get; set; } = [];
-    public ScanMethod ScanMethod { get; set; } = ScanMethod.Traversal;
+    public ScanMethod ScanMethod => string.IsNullOrEmpty(InventoryId) ? ScanMethod.Traversal : ScanMethod.Inventory;
+
+    /// <summary>The bucket the inventory rule delivers to (reached with the plan's endpoint and credentials).</summary>
+    public string InventoryBucket { get; set; } = "";
+
+    /// <summary>The inventory rule's id; empty for a plan that lists the bucket instead.</summary>
+    public string InventoryId { get; set; } = "";
+
+    /// <summary>The rule's destination prefix: inventories live under &lt;prefix&gt;/&lt;source bucket&gt;/&lt;rule id&gt;/.</summary>
+    public string InventoryPrefix { get; set; } = "";
+
+    /// <summary>The newest inventory must be younger than this.</summary>
+    public TimeSpan InventoryMaxAge { get; set; } = TimeSpan.FromDays(7);
+
+    public InventoryCleanup InventoryCleanup { get; set; } = InventoryCleanup.DoNotDelete;
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? LastBackupTime { get; set; }
     public JobStatus? LastJobStatus { get; set; }

@@ -21,6 +21,18 @@ public enum ScanMethod
     Inventory,
 }
 
+/// <summary>What happens to the inventory a successful backup used.</summary>
+public enum InventoryCleanup
+{
+    DoNotDelete,
+
+    /// <summary>Delete the inventory the backup used (manifest and data files).</summary>
+    DeleteCurrent,
+
+    /// <summary>Delete the inventory the backup used and every older one of the same rule.</summary>
+    DeleteAll,
+}
+
 public enum ConflictAction
 {
     Overwrite,

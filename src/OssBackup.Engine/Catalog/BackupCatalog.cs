@@ -138,13 +138,17 @@ public sealed class BackupCatalog
         try
         {
             Execute(connection, """
-                INSERT INTO plans(name, source_bucket, source_prefix, endpoint, region, force_path_style, profile_name, vault, include_json, exclude_json, scan_method, created_at)
-                VALUES ($name, $bucket, $prefix, $endpoint, $region, $pathStyle, $profile, $vault, $include, $exclude, $scan, $created)
+                INSERT INTO plans(name, source_bucket, source_prefix, endpoint, region, force_path_style, profile_name, vault, include_json, exclude_json, scan_method, created_at,
+                                  inventory_bucket, inventory_id, inventory_prefix, inventory_max_age_seconds, inventory_cleanup)
+                VALUES ($name, $bucket, $prefix, $endpoint, $region, $pathStyle, $profile, $vault, $include, $exclude, $scan, $created,
+                        $invBucket, $invId, $invPrefix, $invMaxAge, $invCleanup)
                 """,
                 ("$name", plan.Name), ("$bucket", plan.SourceBucket), ("$prefix", plan.SourcePrefix), ("$endpoint", plan.Endpoint),
                 ("$region", plan.Region), ("$pathStyle", plan.ForcePathStyle ? 1 : 0), ("$profile", plan.ProfileName), ("$vault", plan.Vault),
                 ("$include", JsonSerializer.Serialize(plan.Include)), ("$exclude", JsonSerializer.Serialize(plan.Exclude)),
-                ("$scan", plan.ScanMethod.ToString()), ("$created", Format(plan.CreatedAt)));
+                ("$scan", plan.ScanMethod.ToString()), ("$created", Format(plan.CreatedAt)),
+                ("$invBucket", plan.InventoryBucket), ("$invId", plan.InventoryId), ("$invPrefix", plan.InventoryPrefix),
+                ("$invMaxAge", (long)plan.InventoryMaxAge.TotalSeconds), ("$invCleanup", plan.InventoryCleanup.ToString()));
         }
         catch (SqliteException e) when (e.SqliteErrorCode == 19)
         {
@@ -159,7 +163,8 @@ public sealed class BackupCatalog
             SELECT p.name, p.source_bucket, p.source_prefix, p.endpoint, p.region, p.force_path_style, p.profile_name, p.vault,
                    p.include_json, p.exclude_json, p.scan_method, p.created_at,
                    (SELECT j.status FROM jobs j WHERE j.plan = p.name AND j.kind = 'Backup' ORDER BY j.id DESC LIMIT 1),
-                   (SELECT MAX(b.created_at) FROM backup_points b WHERE b.plan = p.name)
+                   (SELECT MAX(b.created_at) FROM backup_points b WHERE b.plan = p.name),
+                   p.inventory_bucket, p.inventory_id, p.inventory_prefix, p.inventory_max_age_seconds, p.inventory_cleanup
             FROM plans p WHERE $name IS NULL OR p.name = $name ORDER BY p.name
             """, ("$name", name));
         using var reader = command.ExecuteReader();
@@ -178,10 +183,14 @@ public sealed class BackupCatalog
                 Vault = reader.GetString(7),
                 Include = JsonSerializer.Deserialize<string[]>(reader.GetString(8)) ?? [],
                 Exclude = JsonSerializer.Deserialize<string[]>(reader.GetString(9)) ?? [],
-                ScanMethod = Enum.Parse<ScanMethod>(reader.GetString(10)),
                 CreatedAt = Parse(reader.GetString(11)),
                 LastJobStatus = reader.IsDBNull(12) ? null : Enum.Parse<JobStatus>(reader.GetString(12)),
                 LastBackupTime = reader.IsDBNull(13) ? null : Parse(reader.GetString(13)),
+                InventoryBucket = reader.GetString(14),
+                InventoryId = reader.GetString(15),
+                InventoryPrefix = reader.GetString(16),
+                InventoryMaxAge = TimeSpan.FromSeconds(reader.GetInt64(17)),
+                InventoryCleanup = Enum.Parse<InventoryCleanup>(reader.GetString(18)),
             });
         }
         return result;
@@ -209,12 +218,13 @@ public sealed class BackupCatalog
         Execute(connection, """
             UPDATE jobs SET status = $status, mode = $mode, end_time = $end, scanned_objects = $so, scanned_bytes = $sb,
                 backed_up_objects = $bo, backed_up_bytes = $bb, unchanged_objects = $uo, skipped_objects = $sk,
-                failed_objects = $fo, changed_since_scan = $cs, gone_since_scan = $gs, written_bytes = $wb, bytes_per_second = $bps, backup_point_id = $point, message = $message
+                failed_objects = $fo, changed_since_scan = $cs, gone_since_scan = $gs, written_bytes = $wb, inventory = $inventory, skipped_by_reason = $skippedBy, bytes_per_second = $bps, backup_point_id = $point, message = $message
             WHERE id = $id
             """,
             ("$status", job.Status.ToString()), ("$mode", job.Mode.ToString()), ("$end", job.EndTime is { } e ? Format(e) : null),
             ("$so", job.ScannedObjects), ("$sb", job.ScannedBytes), ("$bo", job.BackedUpObjects), ("$bb", job.BackedUpBytes),
             ("$uo", job.UnchangedObjects), ("$sk", job.SkippedObjects), ("$fo", job.FailedObjects), ("$cs", job.ChangedSinceScanObjects), ("$gs", job.GoneSinceScanObjects), ("$wb", job.WrittenBytes),
+            ("$inventory", job.Inventory), ("$skippedBy", JsonSerializer.Serialize(job.SkippedByReason)),
             ("$bps", job.BytesPerSecond), ("$point", job.BackupPointId), ("$message", job.Message), ("$id", job.Id));
     }
 
@@ -224,7 +234,7 @@ public sealed class BackupCatalog
         using var command = Command(connection, """
             SELECT id, plan, status, mode, scan_method, start_time, end_time, scanned_objects, scanned_bytes, backed_up_objects, backed_up_bytes,
                    unchanged_objects, skipped_objects, failed_objects, written_bytes, bytes_per_second, backup_point_id, message,
-                   changed_since_scan, gone_since_scan
+                   changed_since_scan, gone_since_scan, inventory, skipped_by_reason
             FROM jobs WHERE kind = 'Backup' AND ($plan IS NULL OR plan = $plan) AND ($id IS NULL OR id = $id)
             ORDER BY id DESC LIMIT $limit
             """, ("$plan", plan), ("$id", id), ("$limit", last ?? -1));
@@ -254,6 +264,8 @@ public sealed class BackupCatalog
                 Message = reader.IsDBNull(17) ? null : reader.GetString(17),
                 ChangedSinceScanObjects = reader.GetInt64(18),
                 GoneSinceScanObjects = reader.GetInt64(19),
+                Inventory = reader.IsDBNull(20) ? null : reader.GetString(20),
+                SkippedByReason = new Dictionary<string, long>(JsonSerializer.Deserialize<Dictionary<string, long>>(reader.GetString(21)) ?? [], StringComparer.OrdinalIgnoreCase),
             });
         }
         result.Reverse();

@@ -77,5 +77,14 @@ internal static class CatalogMigrations
         );
         CREATE INDEX job_items_by_job ON job_items(job_id);
         """,
+        """
+        ALTER TABLE plans ADD COLUMN inventory_bucket TEXT NOT NULL DEFAULT '';
+        ALTER TABLE plans ADD COLUMN inventory_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE plans ADD COLUMN inventory_prefix TEXT NOT NULL DEFAULT '';
+        ALTER TABLE plans ADD COLUMN inventory_max_age_seconds INTEGER NOT NULL DEFAULT 604800;
+        ALTER TABLE plans ADD COLUMN inventory_cleanup TEXT NOT NULL DEFAULT 'DoNotDelete';
+        ALTER TABLE jobs ADD COLUMN inventory TEXT;
+        ALTER TABLE jobs ADD COLUMN skipped_by_reason TEXT NOT NULL DEFAULT '{}';
+        """,
     ];
 }

@@ -19,6 +19,13 @@ internal sealed class BackupCounters
     public long ToReadObjects;
     public long ToReadBytes;
     public volatile bool ScanComplete;
+    public readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> SkippedByReason = new(StringComparer.OrdinalIgnoreCase);
+
+    public void Skip(string reason)
+    {
+        Interlocked.Increment(ref SkippedObjects);
+        SkippedByReason.AddOrUpdate(reason, 1, (_, n) => n + 1);
+    }
 
     public void CopyTo(BackupJob job)
     {
@@ -32,5 +39,6 @@ internal sealed class BackupCounters
         job.ChangedSinceScanObjects = Interlocked.Read(ref ChangedSinceScan);
         job.GoneSinceScanObjects = Interlocked.Read(ref GoneSinceScan);
         job.WrittenBytes = Interlocked.Read(ref WrittenBytes);
+        job.SkippedByReason = new Dictionary<string, long>(SkippedByReason, StringComparer.OrdinalIgnoreCase);
     }
 }

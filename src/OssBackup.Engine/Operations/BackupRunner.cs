@@ -236,7 +236,7 @@ public sealed class BackupRunner
             }
             if (!StorageClasses.IsReadable(item.StorageClass))
             {
-                Interlocked.Increment(ref counters.SkippedObjects);
+                counters.Skip(item.StorageClass);
                 _catalog.AddJobItem(job.Id, item.Key, "Skipped", "StorageClass", $"{item.StorageClass} objects need a restore request before they can be read.");
                 // Keep the version an earlier point holds rather than dropping the object from this one.
                 if (before is not null)

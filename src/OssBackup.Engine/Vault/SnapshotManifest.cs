@@ -15,7 +15,11 @@ public sealed class SnapshotManifest
     public string SourcePrefix { get; set; } = "";
     public string? Parent { get; set; }
     public string ScanMethod { get; set; } = "Traversal";
+    /// <summary>The inventory run folder the point was planned from, for inventory plans.</summary>
     public string? Inventory { get; set; }
+
+    /// <summary>That inventory's creation time; the next backup needs a newer one.</summary>
+    public DateTimeOffset? InventoryCreatedAt { get; set; }
     public SnapshotStats Stats { get; set; } = new();
     public List<SegmentDto> Table { get; set; } = [];
 
