@@ -20,6 +20,7 @@
         'Get-BackupHistory'
         'Get-BackupObject'
         'Restore-OssObject'
+        'Get-OssInventory'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -55,6 +55,8 @@ public abstract class OssBackupCmdlet : PSCmdlet, IDisposable
         var (id, category) = inner switch
         {
             CatalogNotFoundException => ("NotFound", ErrorCategory.ObjectNotFound),
+            Engine.Inventory.InventoryException { Kind: Engine.Inventory.InventoryErrorKind.NotFound } => ("InventoryNotFound", ErrorCategory.ObjectNotFound),
+            Engine.Inventory.InventoryException inventory => ($"Inventory{inventory.Kind}", ErrorCategory.InvalidData),
             CatalogConflictException => ("AlreadyExists", ErrorCategory.ResourceExists),
             CredentialsNotFoundException => ("CredentialsNotFound", ErrorCategory.AuthenticationError),
             SourceAccessException { Problem: SourceProblem.AccessDenied } => ("AccessDenied", ErrorCategory.PermissionDenied),

@@ -91,7 +91,11 @@ public sealed class OssBackupService
         var plan = Catalog.GetPlan(planName);
         var vault = Catalog.GetVault(plan.Vault);
         var runner = new BackupRunner(Catalog, observer, BackupOptions);
-        return await runner.RunAsync(plan, vault, () => WrapSource(OpenBucket(ConnectionFor(plan, credentials), plan.SourceBucket)), cancellationToken);
+        var connection = ConnectionFor(plan, credentials);
+        return await runner.RunAsync(plan, vault,
+            () => WrapSource(OpenBucket(connection, plan.SourceBucket)),
+            plan.ScanMethod == ScanMethod.Inventory ? () => OpenInventoryStore(connection, plan.InventoryBucket) : null,
+            cancellationToken);
     }
 
     public async IAsyncEnumerable<BackupObject> GetObjectsAsync(string pointId, string? prefix, string? keyPattern, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -138,8 +142,57 @@ public sealed class OssBackupService
         return await runner.RunAsync(point, vault, selection, new RestoreTarget(bucket, targetPrefix, conflict), cancellationToken);
     }
 
+    /// <summary>Every inventory run of a rule, newest first, with whether a backup could use it and why not.</summary>
+    public async IAsyncEnumerable<BucketInventory> GetInventoriesAsync(Inventory.InventoryLocation location, S3Connection connection, bool countObjects,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var reader = new Inventory.InventoryReader(OpenInventoryStore(connection, location.InventoryBucket));
+        await foreach (var candidate in reader.ListAsync(location, cancellationToken))
+        {
+            long? count = candidate.ObjectCount;
+            if (countObjects && candidate.IsUsable)
+            {
+                count = 0;
+                await foreach (var _ in reader.ReadRowsAsync(candidate.Manifest!, null, cancellationToken))
+                {
+                    count++;
+                }
+            }
+            yield return new BucketInventory
+            {
+                InventoryBucket = location.InventoryBucket,
+                Folder = candidate.Folder,
+                Timestamp = candidate.Timestamp,
+                CreationTime = candidate.CreationTime,
+                ObjectCount = count,
+                DataFiles = candidate.DataFiles,
+                DataBytes = candidate.DataBytes,
+                Schema = [.. candidate.Schema],
+                IsUsable = candidate.IsUsable,
+                Problem = candidate.Problem,
+            };
+        }
+    }
+
+    /// <summary>The inventory location and connection of an inventory plan.</summary>
+    public (Inventory.InventoryLocation Location, S3Connection Connection) InventoryOf(string planName, S3Credentials? credentials)
+    {
+        var plan = Catalog.GetPlan(planName);
+        if (plan.ScanMethod != ScanMethod.Inventory)
+        {
+            throw new ArgumentException($"Plan '{plan.Name}' lists its bucket and has no inventory; create it with -InventoryBucket and -InventoryId.");
+        }
+        return (new Inventory.InventoryLocation(plan.InventoryBucket, plan.InventoryPrefix, plan.SourceBucket, plan.InventoryId), ConnectionFor(plan, credentials));
+    }
+
     private static S3Connection ConnectionFor(BackupPlan plan, S3Credentials? credentials) =>
         new(plan.Endpoint, plan.Region, plan.ForcePathStyle, CredentialResolver.Resolve(credentials, plan.ProfileName, $"plan '{plan.Name}'"));
+
+    private IBlobStore OpenInventoryStore(S3Connection connection, string bucket) =>
+        WrapInventoryStore(new S3BlobStore(S3ClientFactory.Create(connection), bucket));
+
+    /// <summary>Replaced by tests to observe what is read from the inventory bucket.</summary>
+    public Func<IBlobStore, IBlobStore> WrapInventoryStore { get; set; } = store => store;
 
     private S3Bucket OpenBucket(S3Connection connection, string bucket) =>
         new(S3ClientFactory.Create(connection, Math.Max(64, BackupOptions.Parallelism * 2)), bucket, connection.Endpoint);

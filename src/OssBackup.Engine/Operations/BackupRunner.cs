@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using OssBackup.Engine.Catalog;
 using OssBackup.Engine.Source;
+using OssBackup.Engine.Storage;
 using OssBackup.Engine.Vault;
 
 namespace OssBackup.Engine.Operations;
@@ -11,6 +12,9 @@ public sealed record BackupOptions
 {
     /// <summary>Objects read from the source at once.</summary>
     public int Parallelism { get; init; } = 16;
+
+    /// <summary>Memory bounds of the external sort of inventory rows.</summary>
+    public Planning.ExternalSortOptions Sort { get; init; } = Planning.ExternalSortOptions.Default;
 }
 
 /// <summary>
@@ -31,7 +35,7 @@ public sealed class BackupRunner
         _options = options ?? new BackupOptions();
     }
 
-    public async Task<BackupJob> RunAsync(BackupPlan plan, BackupVault registration, Func<IObjectSource> openSource, CancellationToken cancellationToken)
+    public async Task<BackupJob> RunAsync(BackupPlan plan, BackupVault registration, Func<IObjectSource> openSource, Func<IBlobStore>? openInventoryBucket, CancellationToken cancellationToken)
     {
         var previousPoint = _catalog.GetBackupPoints(plan: plan.Name, last: 1).FirstOrDefault();
         var job = _catalog.StartBackupJob(plan.Name, previousPoint is null ? BackupMode.Full : BackupMode.Incremental, plan.ScanMethod);
@@ -48,7 +52,9 @@ public sealed class BackupRunner
             {
                 previous = await vault.LoadSnapshotAsync(previousPoint.Id, cancellationToken);
             }
-            var snapshot = await BackupAsync(plan, source, vault, previous, job, counters, cancellationToken);
+            var scan = await OpenScanAsync(plan, source, openInventoryBucket, previous, job, cancellationToken);
+            var snapshot = await BackupAsync(plan, source, scan, vault, previous, job, counters, cancellationToken);
+            await scan.CompleteAsync(snapshot, cancellationToken);
             counters.CopyTo(job);
             job.BackupPointId = snapshot.Id;
             job.Status = job.FailedObjects > 0 ? JobStatus.PartiallyCompleted : JobStatus.Completed;
@@ -94,7 +100,20 @@ public sealed class BackupRunner
         return job;
     }
 
-    private async Task<SnapshotManifest> BackupAsync(BackupPlan plan, IObjectSource source, VaultRepository vault, SnapshotManifest? previous, BackupJob job, BackupCounters counters, CancellationToken cancellationToken)
+    /// <summary>Chooses what to scan: a listing of the bucket, or its newest usable inventory.</summary>
+    private async Task<IBackupScan> OpenScanAsync(BackupPlan plan, IObjectSource source, Func<IBlobStore>? openInventoryBucket, SnapshotManifest? previous, BackupJob job, CancellationToken cancellationToken)
+    {
+        if (plan.ScanMethod == ScanMethod.Traversal)
+        {
+            return new TraversalScan(source, plan.SourcePrefix);
+        }
+        var inventoryBucket = openInventoryBucket?.Invoke() ?? throw new InvalidOperationException($"Plan '{plan.Name}' reads inventories but no inventory bucket was given.");
+        var scan = await InventoryScan.OpenAsync(plan, inventoryBucket, previous, _observer, OssBackupHome.ScratchFolder("sort"), _options.Sort, cancellationToken);
+        job.Inventory = $"{scan.InventoryFolder} (created {scan.InventoryCreatedAt:u})";
+        return scan;
+    }
+
+    private async Task<SnapshotManifest> BackupAsync(BackupPlan plan, IObjectSource source, IBackupScan scan, VaultRepository vault, SnapshotManifest? previous, BackupJob job, BackupCounters counters, CancellationToken cancellationToken)
     {
         var filter = new KeyFilter(plan.Include, plan.Exclude);
         var index = await vault.LoadIndexAsync(cancellationToken);
@@ -121,7 +140,7 @@ public sealed class BackupRunner
             }
         }
 
-        var scan = RunGuarded(() => ScanAsync(plan, source, vault, previous, filter, job, counters, work.Writer, ordered.Writer, token));
+        var scanning = RunGuarded(() => ScanAsync(scan, source, vault, previous, filter, job, counters, work.Writer, ordered.Writer, token));
         var workers = Enumerable.Range(0, _options.Parallelism)
             .Select(_ => RunGuarded(() => ReadObjectsAsync(source, vault, sink, index, job, counters, work.Reader, token)))
             .ToList();
@@ -142,7 +161,7 @@ public sealed class BackupRunner
 
         try
         {
-            await Task.WhenAll([scan, collect, .. workers]);
+            await Task.WhenAll([scanning, collect, .. workers]);
             var segments = await table.CompleteAsync(token);
             var sealedPacks = await sink.CompleteAsync(token);
             foreach (var pack in sealedPacks)
@@ -164,6 +183,8 @@ public sealed class BackupRunner
                 SourcePrefix = plan.SourcePrefix,
                 Parent = previous?.Id,
                 ScanMethod = plan.ScanMethod.ToString(),
+                Inventory = scan.InventoryFolder,
+                InventoryCreatedAt = scan.InventoryCreatedAt,
                 Stats = stats,
                 Table = segments.Select(SegmentDto.From).ToList(),
             };
@@ -173,7 +194,7 @@ public sealed class BackupRunner
         catch (Exception) when (token.IsCancellationRequested)
         {
             // Surface the first real failure rather than the cancellations it caused in the other tasks.
-            var failure = new[] { scan, collect }.Concat(workers)
+            var failure = new[] { scanning, collect }.Concat(workers)
                 .Where(t => t.IsFaulted)
                 .Select(t => t.Exception!.GetBaseException())
                 .FirstOrDefault(e => e is not OperationCanceledException);
@@ -190,7 +211,7 @@ public sealed class BackupRunner
         }
     }
 
-    private async Task ScanAsync(BackupPlan plan, IObjectSource source, VaultRepository vault, SnapshotManifest? previous, KeyFilter filter, BackupJob job, BackupCounters counters,
+    private async Task ScanAsync(IBackupScan scan, IObjectSource source, VaultRepository vault, SnapshotManifest? previous, KeyFilter filter, BackupJob job, BackupCounters counters,
         ChannelWriter<PendingObject> work, ChannelWriter<PendingObject> ordered, CancellationToken token)
     {
         using var reader = vault.NewBlobReader();
@@ -200,11 +221,11 @@ public sealed class BackupRunner
         var havePrevious = await previousEntries.MoveNextAsync();
         string? lastKey = null;
 
-        await foreach (var item in source.ListAsync(plan.SourcePrefix, token))
+        await foreach (var item in scan.ReadAsync(token))
         {
             if (lastKey is not null && KeyOrder.Instance.Compare(lastKey, item.Key) >= 0)
             {
-                throw new InvalidDataException($"The source listing of {source.Description} is not in key order: '{item.Key}' came after '{lastKey}'.");
+                throw new InvalidDataException($"The scan of {scan.Description} is not in key order: '{item.Key}' came after '{lastKey}'.");
             }
             lastKey = item.Key;
             if (!filter.Accepts(item.Key))

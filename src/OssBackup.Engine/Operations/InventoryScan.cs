@@ -1,0 +1,104 @@
+using System.Runtime.CompilerServices;
+using OssBackup.Engine.Inventory;
+using OssBackup.Engine.Planning;
+using OssBackup.Engine.Source;
+using OssBackup.Engine.Storage;
+using OssBackup.Engine.Vault;
+
+namespace OssBackup.Engine.Operations;
+
+/// <summary>
+/// Scans the bucket's newest usable inventory instead of listing it: rows under the plan's prefix are
+/// sorted externally (bounded memory, whatever the object count) and handed on in key order.
+/// </summary>
+internal sealed class InventoryScan : IBackupScan
+{
+    private readonly InventoryReader _reader;
+    private readonly InventorySelection _selection;
+    private readonly BackupPlan _plan;
+    private readonly IOperationObserver _observer;
+    private readonly string _scratchFolder;
+    private readonly ExternalSortOptions _sortOptions;
+
+    private InventoryScan(InventoryReader reader, InventorySelection selection, BackupPlan plan, IOperationObserver observer, string scratchFolder, ExternalSortOptions sortOptions)
+    {
+        _reader = reader;
+        _selection = selection;
+        _plan = plan;
+        _observer = observer;
+        _scratchFolder = scratchFolder;
+        _sortOptions = sortOptions;
+    }
+
+    public InventoryReadCounters Counters { get; } = new();
+
+    public string Description => $"inventory {_selection.Chosen.Location.InventoryBucket}/{_selection.Chosen.Folder}";
+    public string? InventoryFolder => _selection.Chosen.Folder;
+    public DateTimeOffset? InventoryCreatedAt => _selection.Manifest.CreationTime;
+
+    /// <summary>Picks the inventory by the product's rules; each rule that fails throws an <see cref="InventoryException"/> saying why.</summary>
+    public static async Task<InventoryScan> OpenAsync(BackupPlan plan, IBlobStore inventoryBucket, SnapshotManifest? previous, IOperationObserver observer,
+        string scratchFolder, ExternalSortOptions sortOptions, CancellationToken cancellationToken)
+    {
+        var reader = new InventoryReader(inventoryBucket);
+        var location = new InventoryLocation(plan.InventoryBucket, plan.InventoryPrefix, plan.SourceBucket, plan.InventoryId);
+        var selection = await reader.SelectAsync(location, plan.InventoryMaxAge, DateTimeOffset.UtcNow, previous?.InventoryCreatedAt, cancellationToken);
+        foreach (var incomplete in selection.SkippedIncomplete)
+        {
+            observer.Warning($"Inventory {location.InventoryBucket}/{incomplete.Folder} is not complete yet ({incomplete.Problem}); using {selection.Chosen.Folder}.");
+        }
+        return new InventoryScan(reader, selection, plan, observer, scratchFolder, sortOptions);
+    }
+
+    public async IAsyncEnumerable<SourceObject> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var sorter = new ExternalSorter<SourceObject>(SourceObjectKeyOrder.Instance, SourceObjectCodec.Instance, _scratchFolder, _sortOptions);
+        var options = new InventoryReadOptions { Counters = Counters };
+        await foreach (var row in _reader.ReadRowsAsync(_selection.Manifest, options, cancellationToken))
+        {
+            if (row.Key.StartsWith(_plan.SourcePrefix, StringComparison.Ordinal))
+            {
+                await sorter.AddAsync(row.ToSourceObject(), cancellationToken);
+            }
+        }
+        if (Counters.KeptOnlyCurrentVersions)
+        {
+            _observer.Warning($"{Description} lists all versions: kept only current versions ({Counters.NonCurrentRowsSkipped:N0} noncurrent or delete-marker rows ignored).");
+        }
+
+        string? lastKey = null;
+        await foreach (var item in sorter.SortAsync(cancellationToken))
+        {
+            // Each object should appear once in an inventory; a repeated row is reported, not backed up twice.
+            if (lastKey is not null && lastKey == item.Key)
+            {
+                _observer.Warning($"{Description} lists '{item.Key}' more than once; the first row was used.");
+                continue;
+            }
+            lastKey = item.Key;
+            yield return item;
+        }
+    }
+
+    public async Task CompleteAsync(SnapshotManifest committed, CancellationToken cancellationToken)
+    {
+        if (_plan.InventoryCleanup == InventoryCleanup.DoNotDelete)
+        {
+            return;
+        }
+        // The point is committed: a cleanup problem is worth a warning, never a failed backup.
+        try
+        {
+            var cleaner = new InventoryCleaner(_reader.Store);
+            await cleaner.DeleteAsync(_selection.Chosen, cancellationToken);
+            if (_plan.InventoryCleanup == InventoryCleanup.DeleteAll)
+            {
+                await cleaner.DeleteOlderAsync(_selection.Chosen.Location, _selection.Chosen.Timestamp, cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _observer.Warning($"Backup point {committed.Id} is complete, but cleaning up {Description} failed: {e.Message}");
+        }
+    }
+}
