@@ -25,6 +25,9 @@ public sealed class TestS3 : IDisposable
         });
     }
 
+    /// <summary>The client, for helpers of this kit that need more than these methods (InventoryWriter lists versions).</summary>
+    internal AmazonS3Client Client => _client;
+
     /// <summary>Reads OSSBACKUP_TEST_S3_* as written by tests/s3server/start.sh.</summary>
     public static TestS3 FromEnvironment() => new(
         Require("OSSBACKUP_TEST_S3_ENDPOINT"), Require("OSSBACKUP_TEST_S3_ACCESS_KEY"), Require("OSSBACKUP_TEST_S3_SECRET_KEY"),
