@@ -57,6 +57,13 @@ function Invoke-Build {
     }
     Copy-Item (Join-Path $root 'OssBackup.psd1') $moduleOut
     Copy-Item (Join-Path $root 'module/*') $moduleOut -Recurse
+    # Cmdlet help: built from docs/help/*.psd1 and the cmdlets just published, so it matches the code that ships.
+    & (Join-Path $root 'docs/help/New-MamlHelp.ps1') -SourceFolder (Join-Path $root 'docs/help') -Strict `
+        -ModulePath (Join-Path $moduleOut 'OssBackup.psd1') -OutputFile (Join-Path $moduleOut 'en-US/OssBackup.Commands.dll-Help.xml')
+    $committedHelp = Join-Path $root 'module/en-US/OssBackup.Commands.dll-Help.xml'
+    if ((Get-FileHash $committedHelp).Hash -ne (Get-FileHash (Join-Path $moduleOut 'en-US/OssBackup.Commands.dll-Help.xml')).Hash) {
+        Write-Warning "module/en-US/OssBackup.Commands.dll-Help.xml is out of date; refresh it with: ./docs/help/New-MamlHelp.ps1 -SourceFolder docs/help -OutputFile module/en-US/OssBackup.Commands.dll-Help.xml"
+    }
     Write-Host "Module laid out in $moduleOut"
 }
 

@@ -56,9 +56,15 @@ public sealed class GetOssInventoryCommand : OssBackupCmdlet
             var inventories = Service.GetInventoriesAsync(location, connection, CountObjects.IsPresent, CancelToken).GetAsyncEnumerator(CancelToken);
             try
             {
+                var found = 0;
                 while (inventories.MoveNextAsync().AsTask().GetAwaiter().GetResult())
                 {
                     WriteObject(inventories.Current);
+                    found++;
+                }
+                if (found == 0)
+                {
+                    WriteWarning($"No inventory list is available under {location}.");
                 }
             }
             finally

@@ -55,7 +55,9 @@ public sealed class NewBackupPlanCommand : OssBackupCmdlet
     [Parameter]
     public string InventoryPrefix { get; set; } = "";
 
+    /// <summary>A TimeSpan, or a number of days.</summary>
     [Parameter]
+    [DaysToTimeSpan]
     public TimeSpan InventoryMaxAge { get; set; } = TimeSpan.FromDays(7);
 
     [Parameter]

@@ -34,11 +34,28 @@ public abstract class OssBackupCmdlet : PSCmdlet, IDisposable
     {
         using var observer = new PipelineObserver(activity);
         var task = Task.Run(() => work(observer, _stopping.Token));
-        while (!task.IsCompleted)
+        try
         {
-            observer.Pump(this, TimeSpan.FromMilliseconds(200));
+            while (!task.IsCompleted)
+            {
+                observer.Pump(this, TimeSpan.FromMilliseconds(200));
+            }
+            observer.Pump(this, TimeSpan.Zero);
         }
-        observer.Pump(this, TimeSpan.Zero);
+        catch
+        {
+            // A written error turned terminating (-ErrorAction Stop) or the pipeline stopped: the engine
+            // must stop too, not go on committing after the cmdlet has returned.
+            _stopping.Cancel();
+            try
+            {
+                task.Wait();
+            }
+            catch (AggregateException)
+            {
+            }
+            throw;
+        }
         observer.Complete(this);
         return task.GetAwaiter().GetResult();
     }

@@ -41,6 +41,30 @@ Import-Module '$ModulePath'
         }
     }
 
+    It 'has help for every cmdlet: a synopsis, a description, 2+ examples and every parameter described' {
+        Import-Module $ModulePath
+        $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+        $text = { param($node) (@($node | ForEach-Object { $_.Text }) -join "`n").Trim() }
+        $problems = foreach ($command in Get-Command -Module OssBackup -CommandType Cmdlet) {
+            $help = Get-Help $command.Name -Full
+            # Without a help file, Get-Help makes the synopsis up from the syntax and has no description.
+            $synopsis = "$($help.Synopsis)".Trim()
+            if (-not $synopsis -or $synopsis -like "$($command.Name) *") { "$($command.Name): no synopsis" }
+            if (-not (& $text $help.description)) { "$($command.Name): no description" }
+            $examples = @($help.examples | ForEach-Object { $_.example } | Where-Object { $_ })
+            if ($examples.Count -lt 2) { "$($command.Name): $($examples.Count) example(s), at least 2 wanted" }
+            foreach ($example in $examples) {
+                if (-not "$($example.code)".Trim() -or -not (& $text $example.remarks)) { "$($command.Name): example '$($example.title)' has no code or no remarks" }
+            }
+            $documented = @($help.parameters | ForEach-Object { $_.parameter } | Where-Object { $_ })
+            foreach ($name in $command.Parameters.Keys | Where-Object { $_ -notin $common }) {
+                $parameter = $documented | Where-Object name -eq $name
+                if (-not $parameter -or -not (& $text $parameter.description)) { "$($command.Name): -$name has no description" }
+            }
+        }
+        $problems | Should -BeNullOrEmpty -Because 'docs/help/<Verb-Noun>.psd1 must cover every cmdlet and parameter (rebuild to regenerate the MAML)'
+    }
+
     It 'ships only the files a user installs' {
         $folder = Split-Path $ModulePath
         Get-ChildItem $folder -Recurse -Filter *.pdb | Should -BeNullOrEmpty

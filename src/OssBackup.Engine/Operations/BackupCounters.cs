@@ -3,22 +3,17 @@ namespace OssBackup.Engine.Operations;
 /// <summary>A running backup's counts, updated from several threads.</summary>
 internal sealed class BackupCounters
 {
-    public long ScannedObjects;
-    public long ScannedBytes;
     public long BackedUpObjects;
     public long BackedUpBytes;
-    public long UnchangedObjects;
     public long SkippedObjects;
     public long FailedObjects;
     public long ChangedSinceScan;
     public long GoneSinceScan;
     public long NewObjects;
     public long ChangedObjects;
-    public long DeletedObjects;
     public long WrittenBytes;
-    public long ToReadObjects;
-    public long ToReadBytes;
-    public volatile bool ScanComplete;
+    public long DeletedSinceScan;
+    public readonly Planning.PlanCounters Plan = new();
     public readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> SkippedByReason = new(StringComparer.OrdinalIgnoreCase);
 
     public void Skip(string reason)
@@ -29,11 +24,11 @@ internal sealed class BackupCounters
 
     public void CopyTo(BackupJob job)
     {
-        job.ScannedObjects = Interlocked.Read(ref ScannedObjects);
-        job.ScannedBytes = Interlocked.Read(ref ScannedBytes);
+        job.ScannedObjects = Interlocked.Read(ref Plan.Scanned);
+        job.ScannedBytes = Interlocked.Read(ref Plan.ScannedBytes);
         job.BackedUpObjects = Interlocked.Read(ref BackedUpObjects);
         job.BackedUpBytes = Interlocked.Read(ref BackedUpBytes);
-        job.UnchangedObjects = Interlocked.Read(ref UnchangedObjects);
+        job.UnchangedObjects = Interlocked.Read(ref Plan.Unchanged);
         job.SkippedObjects = Interlocked.Read(ref SkippedObjects);
         job.FailedObjects = Interlocked.Read(ref FailedObjects);
         job.ChangedSinceScanObjects = Interlocked.Read(ref ChangedSinceScan);

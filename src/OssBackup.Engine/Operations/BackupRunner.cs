@@ -171,8 +171,8 @@ public sealed class BackupRunner
             await vault.WriteIndexAsync(sealedPacks, token);
             stats.NewObjects = counters.NewObjects;
             stats.ChangedObjects = counters.ChangedObjects;
-            stats.UnchangedObjects = counters.UnchangedObjects;
-            stats.DeletedObjects = counters.DeletedObjects;
+            stats.UnchangedObjects = counters.Plan.Unchanged;
+            stats.DeletedObjects = counters.Plan.Deleted + counters.DeletedSinceScan;
             var snapshot = new SnapshotManifest
             {
                 Id = VaultRepository.NewSnapshotId(),
@@ -215,72 +215,32 @@ public sealed class BackupRunner
         ChannelWriter<PendingObject> work, ChannelWriter<PendingObject> ordered, CancellationToken token)
     {
         using var reader = vault.NewBlobReader();
-        await using var previousEntries = (previous is null
+        var previousEntries = previous is null
             ? Util.AsyncSequence.Empty<ObjectEntry>()
-            : TableReader.ReadAsync(reader, previous.Segments, null, token)).GetAsyncEnumerator(token);
-        var havePrevious = await previousEntries.MoveNextAsync();
-        string? lastKey = null;
-
-        await foreach (var item in scan.ReadAsync(token))
+            : TableReader.ReadAsync(reader, previous.Segments, null, token);
+        await foreach (var step in Planning.BackupPlanner.PlanAsync(scan.ReadAsync(token), scan.Description, previousEntries, filter.Accepts, counters.Plan, token))
         {
-            if (lastKey is not null && KeyOrder.Instance.Compare(lastKey, item.Key) >= 0)
+            switch (step.Action)
             {
-                throw new InvalidDataException($"The scan of {scan.Description} is not in key order: '{item.Key}' came after '{lastKey}'.");
+                case Planning.PlanAction.Unchanged:
+                    await ordered.WriteAsync(PendingObject.Ready(step.Item, step.Before!), token);
+                    break;
+                case Planning.PlanAction.Skip:
+                    counters.Skip(step.Item.StorageClass);
+                    _catalog.AddJobItem(job.Id, step.Item.Key, "Skipped", "StorageClass", $"{step.Item.StorageClass} objects need a restore request before they can be read.");
+                    // Keep the version an earlier point holds rather than dropping the object from this one.
+                    if (step.Before is not null)
+                    {
+                        await ordered.WriteAsync(PendingObject.Ready(step.Item, step.Before), token);
+                    }
+                    break;
+                default:
+                    var pending = new PendingObject(step.Item, step.Before);
+                    await ordered.WriteAsync(pending, token);
+                    await work.WriteAsync(pending, token);
+                    break;
             }
-            lastKey = item.Key;
-            if (!filter.Accepts(item.Key))
-            {
-                continue;
-            }
-            Interlocked.Increment(ref counters.ScannedObjects);
-            Interlocked.Add(ref counters.ScannedBytes, item.Size);
-
-            ObjectEntry? before = null;
-            while (havePrevious && KeyOrder.Instance.Compare(previousEntries.Current.Key, item.Key) <= 0)
-            {
-                if (previousEntries.Current.Key == item.Key)
-                {
-                    before = previousEntries.Current;
-                }
-                else if (filter.Accepts(previousEntries.Current.Key))
-                {
-                    Interlocked.Increment(ref counters.DeletedObjects);
-                }
-                havePrevious = await previousEntries.MoveNextAsync();
-            }
-
-            if (before is not null && before.SameVersionAs(item.Size, item.ETag, item.LastModified))
-            {
-                Interlocked.Increment(ref counters.UnchangedObjects);
-                await ordered.WriteAsync(PendingObject.Ready(item, before), token);
-                continue;
-            }
-            if (!StorageClasses.IsReadable(item.StorageClass))
-            {
-                counters.Skip(item.StorageClass);
-                _catalog.AddJobItem(job.Id, item.Key, "Skipped", "StorageClass", $"{item.StorageClass} objects need a restore request before they can be read.");
-                // Keep the version an earlier point holds rather than dropping the object from this one.
-                if (before is not null)
-                {
-                    await ordered.WriteAsync(PendingObject.Ready(item, before), token);
-                }
-                continue;
-            }
-            var pending = new PendingObject(item, before);
-            Interlocked.Increment(ref counters.ToReadObjects);
-            Interlocked.Add(ref counters.ToReadBytes, item.Size);
-            await ordered.WriteAsync(pending, token);
-            await work.WriteAsync(pending, token);
         }
-        while (havePrevious)
-        {
-            if (filter.Accepts(previousEntries.Current.Key))
-            {
-                Interlocked.Increment(ref counters.DeletedObjects);
-            }
-            havePrevious = await previousEntries.MoveNextAsync();
-        }
-        counters.ScanComplete = true;
         work.Complete();
         ordered.Complete();
     }
@@ -304,7 +264,7 @@ public sealed class BackupRunner
                 Interlocked.Increment(ref counters.GoneSinceScan);
                 if (pending.Before is not null)
                 {
-                    Interlocked.Increment(ref counters.DeletedObjects);
+                    Interlocked.Increment(ref counters.DeletedSinceScan);
                 }
                 pending.Result.SetResult(null);
             }
@@ -329,13 +289,13 @@ public sealed class BackupRunner
                 await Task.Delay(500, token);
                 var done = Interlocked.Read(ref counters.BackedUpBytes);
                 _observer.Progress(new OperationProgress(
-                    counters.ScanComplete ? "Transferring" : "Scanning and transferring",
+                    counters.Plan.Complete ? "Transferring" : "Planning and transferring",
                     Interlocked.Read(ref counters.BackedUpObjects) + Interlocked.Read(ref counters.FailedObjects),
-                    Interlocked.Read(ref counters.ToReadObjects),
+                    Interlocked.Read(ref counters.Plan.ToRead),
                     done,
-                    Interlocked.Read(ref counters.ToReadBytes),
+                    Interlocked.Read(ref counters.Plan.ToReadBytes),
                     done / Math.Max(clock.Elapsed.TotalSeconds, 0.001),
-                    counters.ScanComplete));
+                    counters.Plan.Complete));
             }
         }
         catch (OperationCanceledException)

@@ -1,0 +1,62 @@
+@{
+    Synopsis     = 'Gets backup plans, with the time and status of their last backup.'
+
+    Description  = @'
+Get-BackupPlan lists the plans created with New-BackupPlan, sorted by name. ScanMethod says how backups
+find the source's objects: Traversal (by listing the bucket) or Inventory (from the bucket's inventory
+lists). Besides the plan's settings,
+each plan shows LastBackupTime (when its newest backup point was made) and LastJobStatus (how its last
+backup job ended: Completed, PartiallyCompleted, Failed, Cancelled, or Running while a backup runs).
+
+Plans go down the pipeline to Start-OssBackup, Get-BackupHistory and Get-BackupJob.
+'@
+
+    Parameters   = @{
+        Name = @'
+The name of the plan to get. Wildcards are allowed (for example "prod-*"); matching is case-insensitive.
+When a name without wildcards matches no plan, a non-terminating OssBackup.NotFound error is written.
+'@
+    }
+
+    Inputs       = @()
+
+    Outputs      = @(
+        @{ Type = 'OssBackup.BackupPlan'; Description = 'One object for each matching plan.' }
+    )
+
+    Examples     = @(
+        @{
+            Title   = 'List all plans and how their last backup went'
+            Code    = 'Get-BackupPlan'
+            Remarks = 'Shows every plan with its bucket, prefix, vault, last backup time and last job status.'
+        }
+        @{
+            Title   = 'Back up one plan'
+            Code    = 'Get-BackupPlan nightly | Start-OssBackup'
+            Remarks = 'Gets the plan "nightly" and runs a backup of it.'
+        }
+        @{
+            Title   = 'Find plans that need attention'
+            Code    = @'
+Get-BackupPlan | Where-Object {
+    $_.LastJobStatus -ne 'Completed' -or $_.LastBackupTime -lt (Get-Date).AddDays(-1)
+} | Format-Table Name, LastJobStatus, LastBackupTime
+'@
+            Remarks = @'
+Lists the plans whose last backup did not complete cleanly, or that have no backup point from the last
+24 hours (including plans that never ran, whose LastBackupTime is empty).
+'@
+        }
+        @{
+            Title   = 'See all settings of a plan'
+            Code    = 'Get-BackupPlan nightly | Format-List *'
+            Remarks = 'Shows every property, including Endpoint, Region, ProfileName, ForcePathStyle, Include, Exclude and the inventory settings.'
+        }
+    )
+
+    Notes        = @'
+Credentials are never part of a plan: only ProfileName, the name of a credentials profile, is stored.
+'@
+
+    RelatedLinks = @('New-BackupPlan', 'Start-OssBackup', 'Get-BackupHistory', 'Get-BackupJob', 'about_OssBackup')
+}

@@ -1,0 +1,162 @@
+@{
+    Synopsis     = 'Restores objects of a backup point to a bucket.'
+
+    Description  = @'
+Restore-OssObject writes objects from a backup point back to a bucket: all of the point, the keys under a
+prefix, the keys that match wildcard patterns, or exactly the objects piped in from Get-BackupObject. It
+returns a restore job for each point it restored from.
+
+The target bucket must exist. By default it is on the endpoint of the plan that made the point, reached
+with the plan's region, addressing style and credentials; -Endpoint names another endpoint. Before anything
+is written, access to the target bucket is checked.
+
+Keys are restored as they were, unless -TargetPrefix is given: then the plan's source prefix is replaced
+by -TargetPrefix. With a plan of "photos/", the object photos/2024/a.jpg is restored as
+restored/2024/a.jpg with -TargetPrefix restored/, and as 2024/a.jpg with -TargetPrefix ''.
+
+Each object is restored with its content, Content-Type, Cache-Control, Content-Disposition,
+Content-Encoding, Expires and user-defined metadata. ACLs, tags and storage class are not restored; the
+restored objects get new last-modified times. Every upload carries a Content-MD5, and objects larger than one chunk (8 MiB) are uploaded in
+parts, so the target never holds a partly written object.
+
+When an object already exists in the target, -Conflict decides: Fail (the default) reports it as an
+ObjectFailed.TargetExists error and leaves it as it is, Skip leaves it without an error (SkippedObjects),
+Overwrite replaces it. Objects that cannot be restored are reported one by one as non-terminating errors
+and the restore goes on with the others.
+
+Credentials are looked for in this order: -Credential, the plan's ProfileName, the OSS_ACCESS_KEY_ID and
+OSS_ACCESS_KEY_SECRET environment variables, then AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+'@
+
+    Parameters   = @{
+        BackupPoint  = @'
+The backup point to restore from: a point id, a BackupPoint (from Get-BackupHistory), or a BackupJob (its
+BackupPointId). Without -Key or -Prefix, every object of the point is restored. This parameter does not take
+pipeline input; pipe objects from Get-BackupObject instead.
+'@
+        Key          = @'
+Restores only the keys that match one of these wildcard patterns: * (any characters, including /),
+? (one character), [abc] (one of the characters). A pattern must match the whole key and is
+case-sensitive; a key without wildcards restores that one object. Keys are the full source keys, including
+the plan's source prefix.
+'@
+        Prefix       = 'Restores only the keys that start with this string (case-sensitive). Can be combined with -Key.'
+        InputObject  = @'
+The objects to restore, from Get-BackupObject (usually piped). Each object is restored from the point it
+came from (its BackupPointId). The objects are collected first; the restore starts when the pipeline
+input ends, with one restore job for each point.
+'@
+        TargetBucket = 'The bucket to restore to. It must exist. It can be the source bucket itself or another bucket.'
+        TargetPrefix = @'
+Replaces the plan's source prefix in every restored key. When omitted, keys are restored unchanged. An empty
+string removes the source prefix. For example, with a source prefix of "photos/" and -TargetPrefix
+"restore-2025-03-01/photos/", photos/a.jpg is restored as restore-2025-03-01/photos/a.jpg.
+'@
+        Endpoint     = @'
+The http(s) URL of the endpoint of the target bucket, when it is not the plan's endpoint. The plan's region
+and addressing style are still used. Required when the plan that made the point no longer exists; the
+target is then addressed path-style, without a region.
+'@
+        Credential   = @'
+The access key for the target, as a PSCredential: the user name is the access key id, the password the
+access key secret. It needs permission to list and write the target bucket (and to read object metadata
+unless -Conflict is Overwrite). Not stored.
+'@
+        Conflict     = @'
+What to do when an object already exists in the target: Fail (default) reports an ObjectFailed.TargetExists
+error for it and does not write it; Skip leaves it without an error and counts it in SkippedObjects;
+Overwrite replaces it. Fail and Skip check each key in the target before writing it.
+'@
+    }
+
+    Inputs       = @(
+        @{ Type = 'OssBackup.BackupObject[]'; Description = 'Objects from Get-BackupObject, bound to -InputObject.' }
+    )
+
+    Outputs      = @(
+        @{ Type = 'OssBackup.RestoreJob'; Description = @'
+One restore job for each point restored from, with Status (Completed, PartiallyCompleted, Failed or
+Cancelled), Target, RestoredObjects, RestoredBytes, SkippedObjects, FailedObjects, BytesPerSecond and
+Message.
+'@ }
+    )
+
+    Examples     = @(
+        @{
+            Title   = 'Restore a folder from the newest point into another bucket'
+            Code    = @'
+$point = Get-BackupHistory -Plan nightly -Last 1
+Restore-OssObject -BackupPoint $point -Prefix photos/2024/ -TargetBucket corp-assets-restore
+'@
+            Remarks = @'
+Restores the objects under photos/2024/, with their keys unchanged, into the bucket corp-assets-restore on
+the plan's endpoint. Objects that already exist there are reported as errors and left unchanged.
+'@
+        }
+        @{
+            Title   = 'Restore the objects picked with Get-BackupObject'
+            Code    = @'
+Get-BackupHistory -Plan nightly -Last 1 | Get-BackupObject -Prefix photos/ -Key '*.raw' |
+    Restore-OssObject -TargetBucket corp-assets-restore -TargetPrefix raw-restore/
+'@
+            Remarks = @'
+Restores the .raw files under photos/ of the newest point. The plan's source prefix is replaced by
+raw-restore/; for a plan of the whole bucket (empty prefix), photos/x.raw is restored as
+raw-restore/photos/x.raw.
+'@
+        }
+        @{
+            Title   = 'Put back files deleted by mistake, without touching the others'
+            Code    = @'
+Restore-OssObject -BackupPoint 3f9a1c07d2e45b86 -Key 'contracts/*' -TargetBucket corp-assets -Conflict Skip
+'@
+            Remarks = @'
+Restores into the original bucket the objects under contracts/ that are missing there now; the objects
+that still exist are skipped, so current versions are not overwritten.
+'@
+        }
+        @{
+            Title   = 'Restore a whole point through another endpoint, with another key'
+            Code    = @'
+$cred = Get-Credential -UserName LTAI5tRestoreKeyId
+Restore-OssObject -BackupPoint (Get-BackupHistory nightly -Last 1) -TargetBucket corp-assets-dr -Endpoint https://oss-cn-hangzhou-internal.aliyuncs.com -Credential $cred -Conflict Overwrite
+'@
+            Remarks = @'
+Restores every object of the newest point of "nightly" into the bucket corp-assets-dr, through the internal
+endpoint of the region (from a server inside it), with an access key that may write there, replacing
+objects that already exist. The plan's region and addressing style are still used.
+'@
+        }
+        @{
+            Title   = 'Preview a restore'
+            Code    = 'Restore-OssObject -BackupPoint 3f9a1c07d2e45b86 -Prefix reports/ -TargetBucket corp-assets -WhatIf'
+            Remarks = 'Says what would be restored where, and with which conflict action, without contacting the bucket.'
+        }
+        @{
+            Title   = 'Check the outcome in a script'
+            Code    = @'
+$job = Restore-OssObject -BackupPoint $point -TargetBucket corp-assets-restore -Conflict Skip -ErrorVariable problems
+if ($job.Status -ne 'Completed') {
+    $problems | ForEach-Object { '{0}: {1}' -f $_.TargetObject, $_.FullyQualifiedErrorId }
+}
+'@
+            Remarks = 'Lists each object that could not be restored (the error target is the key) with its error id.'
+        }
+    )
+
+    Notes        = @'
+Error ids (the start of $_.FullyQualifiedErrorId):
+- OssBackup.NotFound: no backup point with this id, or its vault is not registered (terminating).
+- OssBackup.AccessDenied, OssBackup.BucketNotFound, OssBackup.EndpointUnreachable: the target bucket
+  cannot be used; nothing was restored (terminating).
+- OssBackup.CredentialsNotFound: no credentials for the target (terminating).
+- OssBackup.InvalidArgument: for example the plan no longer exists and -Endpoint was not given.
+- ObjectFailed.TargetExists: the object exists in the target and -Conflict is Fail (non-terminating).
+- ObjectFailed.<code>: another per-object failure; TargetObject is the key (non-terminating).
+- RestoreFailed: the restore job failed as a whole; TargetObject is the RestoreJob (non-terminating).
+
+Restore jobs are recorded in the catalog, but Get-BackupJob lists backup jobs only.
+'@
+
+    RelatedLinks = @('Get-BackupObject', 'Get-BackupHistory', 'Start-OssBackup', 'about_OssBackup')
+}

@@ -1,0 +1,140 @@
+@{
+    Synopsis     = 'Runs a backup of a plan and adds a backup point to its vault.'
+
+    Description  = @'
+Start-OssBackup backs up the bucket (and prefix) of a plan into the plan's vault, and returns the backup
+job when it ends. A completed backup adds a backup point: the state of the source at that time, complete
+on its own and restorable with Restore-OssObject.
+
+The first backup of a plan reads every object (Mode Full). Later backups are incremental: the source is
+listed (or, for a plan made with -InventoryBucket and -InventoryId, its newest inventory is read) and each
+object is compared with the plan's previous backup point. An object whose size, ETag and
+last-modified time are all the same is carried over without being read (UnchangedObjects); only new and
+changed objects are read (BackedUpObjects). Objects that are no longer in the source are left out of the
+new point but stay in the older ones. The content read is cut into chunks that are stored once in the
+vault, so even a changed object only adds the chunks the vault does not already hold (WrittenBytes).
+
+Objects are read 16 at a time. Progress (objects and bytes, throughput, time remaining) is shown with
+Write-Progress. Press Ctrl+C to stop: the job ends as Cancelled and earlier backup points are unchanged.
+
+Objects that cannot be read are reported one by one as non-terminating errors (ObjectFailed.<code>) and
+the backup goes on. The job then ends as PartiallyCompleted and the new point holds the previous version
+of each failed object, when there was one. Objects in storage classes that must be restored before they
+can be read (Archive, ColdArchive, DeepColdArchive, GLACIER, DEEP_ARCHIVE) are skipped (SkippedObjects);
+the new point keeps the version an earlier point holds.
+
+When the backup fails as a whole (the bucket cannot be listed, the vault cannot be written, no
+credentials...), no point is added, the job is recorded as Failed, and a non-terminating BackupFailed.*
+error is written whose TargetObject is the failed job; nothing is written to the output. Several plans
+piped in are each backed up in turn, even when one of them fails.
+
+Credentials are looked for in this order: -Credential, the plan's ProfileName, the OSS_ACCESS_KEY_ID and
+OSS_ACCESS_KEY_SECRET environment variables, then AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+'@
+
+    Parameters   = @{
+        Plan       = @'
+The plan to back up: a plan name, or a BackupPlan from Get-BackupPlan. Plan names and plans can be piped
+in; each is backed up in turn. A BackupJob or BackupPoint also stands for its plan.
+'@
+        Credential = @'
+The access key for this run, as a PSCredential: the user name is the access key id, the password the
+access key secret. It overrides the plan's ProfileName and the environment variables, and is not stored.
+'@
+    }
+
+    Inputs       = @(
+        @{ Type = 'System.String'; Description = 'A plan name.' }
+        @{ Type = 'OssBackup.BackupPlan'; Description = 'A plan from Get-BackupPlan or New-BackupPlan.' }
+    )
+
+    Outputs      = @(
+        @{ Type = 'OssBackup.BackupJob'; Description = @'
+One job for each plan backed up, with Status Completed or PartiallyCompleted and the point it made in
+BackupPointId. Its counters say what happened: ScannedObjects/ScannedBytes (listed after filters),
+BackedUpObjects/BackedUpBytes (read), UnchangedObjects, SkippedObjects (and SkippedByReason, for example
+by storage class), FailedObjects, ChangedSinceScanObjects, GoneSinceScanObjects, WrittenBytes (added to
+the vault) and BytesPerSecond. For inventory plans, Inventory names the inventory that was read.
+'@ }
+    )
+
+    Examples     = @(
+        @{
+            Title   = 'Back up a plan'
+            Code    = 'Start-OssBackup -Plan nightly'
+            Remarks = @'
+Backs up the plan "nightly" and shows the job: status, mode, and how many objects were scanned, read,
+carried over unchanged and failed.
+'@
+        }
+        @{
+            Title   = 'Back up every plan'
+            Code    = 'Get-BackupPlan | Start-OssBackup'
+            Remarks = 'Backs up all plans one after the other. A plan that fails does not stop the others.'
+        }
+        @{
+            Title   = 'Back up a plan taken from Get-BackupPlan'
+            Code    = 'Get-BackupPlan nightly | Start-OssBackup -Credential (Get-Credential -UserName LTAI5tExampleKeyId)'
+            Remarks = 'Runs the backup with an access key typed in now instead of the profile or environment variables.'
+        }
+        @{
+            Title   = 'See how much a backup read and wrote'
+            Code    = @'
+$job = Start-OssBackup nightly
+$job | Format-List Status, Mode, ScannedObjects, BackedUpObjects, UnchangedObjects, FailedObjects,
+    @{ n = 'ReadMiB'; e = { [math]::Round($_.BackedUpBytes / 1MB, 1) } },
+    @{ n = 'WrittenMiB'; e = { [math]::Round($_.WrittenBytes / 1MB, 1) } }, Duration
+'@
+            Remarks = @'
+After an incremental backup, BackedUpObjects counts only new and changed objects, and WrittenMiB is usually
+much smaller than ReadMiB because chunks already in the vault are not stored again.
+'@
+        }
+        @{
+            Title   = 'Run from cron with a meaningful exit code'
+            Code    = @'
+# /etc/cron.d/ossbackup:  30 2 * * *  backup  pwsh -NoProfile -File /opt/ossbackup/nightly.ps1
+Import-Module OssBackup
+$job = Start-OssBackup -Plan nightly -ErrorVariable failures
+if (-not $job) {
+    # The backup failed as a whole: no point was made. The error says why.
+    $failures | Where-Object FullyQualifiedErrorId -like 'BackupFailed.*' | ForEach-Object { $_.FullyQualifiedErrorId }
+    exit 1
+}
+if ($job.Status -eq 'PartiallyCompleted') { exit 2 }   # a point was made, some objects failed
+exit 0
+'@
+            Remarks = @'
+Exit code 0: a complete point; 2: a point was made but some objects could not be read (each one was
+reported as an ObjectFailed.* error); 1: no point. Errors are also written to stderr, which cron mails.
+Do not use -ErrorAction Stop (or $ErrorActionPreference = 'Stop') here: the first object that fails would
+then end the command with a terminating error, without returning the job.
+'@
+        }
+        @{
+            Title   = 'Back up, then browse the new point'
+            Code    = 'Start-OssBackup nightly | Get-BackupObject -Prefix reports/'
+            Remarks = 'A job goes down the pipeline as its backup point: this lists the objects under reports/ in the point just made.'
+        }
+    )
+
+    Notes        = @'
+Error ids (the start of $_.FullyQualifiedErrorId):
+- OssBackup.NotFound: no plan with this name (non-terminating).
+- BackupFailed.<reason>: the backup failed as a whole; TargetObject is the Failed BackupJob. Reasons:
+  AccessDenied, BucketNotFound, EndpointUnreachable, CredentialsNotFound, NotFound (for example the vault
+  folder is gone), InvalidData, Failed (anything else), and for inventory plans InventoryNotFound,
+  InventoryIncomplete, InventoryUnusable, InventoryTooOld, InventoryNotUpdated, InventoryManifestInvalid,
+  InventoryDataFileMissing, InventoryDataFileCorrupt, InventoryRowInvalid (see Get-OssInventory).
+- ObjectFailed.<code>: one object could not be read; TargetObject is its key. IntegrityCheckFailed means
+  the content read did not match its checksum; other codes name the .NET exception.
+
+Warnings (not errors) tell, for inventory plans, when a newer inventory was passed over because it was
+still being written, when rows were ignored, or when deleting used inventories (InventoryCleanup) failed.
+
+A job whose process ended before it finished (for example a killed session) is shown as Failed, with the
+message "Interrupted: ...", the next time the catalog is opened.
+'@
+
+    RelatedLinks = @('Get-BackupPlan', 'Get-BackupJob', 'Get-BackupHistory', 'Get-BackupObject', 'Restore-OssObject', 'Get-OssInventory', 'about_OssBackup')
+}

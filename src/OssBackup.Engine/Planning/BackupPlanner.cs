@@ -1,0 +1,111 @@
+using System.Runtime.CompilerServices;
+using OssBackup.Engine.Operations;
+using OssBackup.Engine.Source;
+using OssBackup.Engine.Vault;
+
+namespace OssBackup.Engine.Planning;
+
+public enum PlanAction
+{
+    /// <summary>The previous point's entry is carried over; no request to the source.</summary>
+    Unchanged,
+
+    /// <summary>New or changed: the object is read from the source.</summary>
+    Read,
+
+    /// <summary>Cannot be read (a class that needs a restore request first); the previous version, if any, is carried over.</summary>
+    Skip,
+}
+
+/// <summary>What a backup does with one scanned object. <see cref="Before"/> is the previous point's entry for the key.</summary>
+public readonly record struct PlanStep(PlanAction Action, SourceObject Item, ObjectEntry? Before);
+
+/// <summary>Counts of a plan as it streams; read from other threads for progress.</summary>
+#pragma warning disable CA1051 // Fields, so Interlocked can update them from the planning thread while progress reads them.
+public sealed class PlanCounters
+{
+    public long Scanned;
+    public long ScannedBytes;
+    public long Unchanged;
+    public long ToRead;
+    public long ToReadBytes;
+    public long Skipped;
+    public long Deleted;
+    public volatile bool Complete;
+}
+#pragma warning restore CA1051
+
+/// <summary>
+/// Merge-joins a key-ordered scan (a listing or a sorted inventory) with the previous point's key-ordered
+/// object table, in one streaming pass: memory does not grow with the number of objects.
+/// </summary>
+public static class BackupPlanner
+{
+    public static async IAsyncEnumerable<PlanStep> PlanAsync(
+        IAsyncEnumerable<SourceObject> scan,
+        string scanDescription,
+        IAsyncEnumerable<ObjectEntry> previous,
+        Func<string, bool> accepts,
+        PlanCounters counters,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var previousEntries = previous.GetAsyncEnumerator(cancellationToken);
+        var havePrevious = await previousEntries.MoveNextAsync();
+        string? lastKey = null;
+
+        await foreach (var item in scan.WithCancellation(cancellationToken))
+        {
+            if (lastKey is not null && KeyOrder.Instance.Compare(lastKey, item.Key) >= 0)
+            {
+                throw new InvalidDataException($"The scan of {scanDescription} is not in key order: '{item.Key}' came after '{lastKey}'.");
+            }
+            lastKey = item.Key;
+            if (!accepts(item.Key))
+            {
+                continue;
+            }
+            Interlocked.Increment(ref counters.Scanned);
+            Interlocked.Add(ref counters.ScannedBytes, item.Size);
+
+            ObjectEntry? before = null;
+            while (havePrevious && KeyOrder.Instance.Compare(previousEntries.Current.Key, item.Key) <= 0)
+            {
+                if (previousEntries.Current.Key == item.Key)
+                {
+                    before = previousEntries.Current;
+                }
+                else if (accepts(previousEntries.Current.Key))
+                {
+                    Interlocked.Increment(ref counters.Deleted);
+                }
+                havePrevious = await previousEntries.MoveNextAsync();
+            }
+
+            if (before is not null && before.SameVersionAs(item.Size, item.ETag, item.LastModified))
+            {
+                Interlocked.Increment(ref counters.Unchanged);
+                yield return new PlanStep(PlanAction.Unchanged, item, before);
+            }
+            else if (!StorageClasses.IsReadable(item.StorageClass))
+            {
+                Interlocked.Increment(ref counters.Skipped);
+                yield return new PlanStep(PlanAction.Skip, item, before);
+            }
+            else
+            {
+                Interlocked.Increment(ref counters.ToRead);
+                Interlocked.Add(ref counters.ToReadBytes, item.Size);
+                yield return new PlanStep(PlanAction.Read, item, before);
+            }
+        }
+        while (havePrevious)
+        {
+            if (accepts(previousEntries.Current.Key))
+            {
+                Interlocked.Increment(ref counters.Deleted);
+            }
+            havePrevious = await previousEntries.MoveNextAsync();
+        }
+        counters.Complete = true;
+    }
+}
