@@ -21,6 +21,16 @@
         'Get-BackupObject'
         'Restore-OssObject'
         'Get-OssInventory'
+        'New-BackupPolicy'
+        'Get-BackupPolicy'
+        'Set-BackupPolicy'
+        'Remove-BackupPolicy'
+        'Set-BackupPlan'
+        'Suspend-BackupPlan'
+        'Resume-BackupPlan'
+        'Remove-BackupPlan'
+        'Invoke-BackupSchedule'
+        'Get-BackupJobItem'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

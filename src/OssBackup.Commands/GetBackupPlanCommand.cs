@@ -13,7 +13,7 @@ public sealed class GetBackupPlanCommand : OssBackupCmdlet
     protected override void EndProcessing()
     {
         var pattern = new WildcardPattern(Name ?? "*", WildcardOptions.IgnoreCase);
-        var found = Service.Catalog.GetPlans().Where(p => pattern.IsMatch(p.Name)).ToList();
+        var found = Service.GetPlans().Where(p => pattern.IsMatch(p.Name)).ToList();
         if (found.Count == 0 && Name is not null && !WildcardPattern.ContainsWildcardCharacters(Name))
         {
             WriteError(new ErrorRecord(new ItemNotFoundException($"No backup plan named '{Name}'."), "OssBackup.NotFound", ErrorCategory.ObjectNotFound, Name));

@@ -35,9 +35,12 @@ public sealed class NewBackupPlanCommand : OssBackupCmdlet
     [Parameter]
     public SwitchParameter ForcePathStyle { get; set; }
 
-    [Parameter(Mandatory = true)]
-    [ValidateNotNullOrEmpty]
+    /// <summary>A vault for a plan run by hand; with -Policy the policy's vault is used.</summary>
+    [Parameter]
     public string Vault { get; set; } = "";
+
+    [Parameter]
+    public string Policy { get; set; } = "";
 
     [Parameter]
     public string[] Include { get; set; } = [];
@@ -65,7 +68,7 @@ public sealed class NewBackupPlanCommand : OssBackupCmdlet
 
     protected override void EndProcessing()
     {
-        if (!ShouldProcess($"{Endpoint}/{SourceBucket}/{SourcePrefix}", $"Create backup plan '{Name}' into vault '{Vault}'"))
+        if (!ShouldProcess($"{Endpoint}/{SourceBucket}/{SourcePrefix}", $"Create backup plan '{Name}'"))
         {
             return;
         }
@@ -79,6 +82,7 @@ public sealed class NewBackupPlanCommand : OssBackupCmdlet
             ProfileName = ProfileName,
             ForcePathStyle = ForcePathStyle.IsPresent,
             Vault = Vault,
+            Policy = Policy,
             Include = Include,
             Exclude = Exclude,
             InventoryBucket = InventoryBucket ?? "",

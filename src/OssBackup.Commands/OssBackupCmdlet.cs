@@ -19,6 +19,8 @@ public abstract class OssBackupCmdlet : PSCmdlet, IDisposable
 
     protected OssBackupService Service => _service ??= OssBackupService.OpenDefault();
 
+    internal OssBackupService ServiceForCommands => Service;
+
     protected CancellationToken CancelToken => _stopping.Token;
 
     protected override void StopProcessing() => _stopping.Cancel();
@@ -75,6 +77,7 @@ public abstract class OssBackupCmdlet : PSCmdlet, IDisposable
             Engine.Inventory.InventoryException { Kind: Engine.Inventory.InventoryErrorKind.NotFound } => ("InventoryNotFound", ErrorCategory.ObjectNotFound),
             Engine.Inventory.InventoryException inventory => ($"Inventory{inventory.Kind}", ErrorCategory.InvalidData),
             CatalogConflictException => ("AlreadyExists", ErrorCategory.ResourceExists),
+            PlanBusyException => ("PlanBusy", ErrorCategory.ResourceBusy),
             CredentialsNotFoundException => ("CredentialsNotFound", ErrorCategory.AuthenticationError),
             SourceAccessException { Problem: SourceProblem.AccessDenied } => ("AccessDenied", ErrorCategory.PermissionDenied),
             SourceAccessException { Problem: SourceProblem.BucketNotFound } => ("BucketNotFound", ErrorCategory.ObjectNotFound),

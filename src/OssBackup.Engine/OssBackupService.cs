@@ -11,7 +11,7 @@ namespace OssBackup.Engine;
 /// What the cmdlets (and the tests) call: resolves names through the catalog, opens vaults and buckets,
 /// and runs operations. Knows nothing of PowerShell.
 /// </summary>
-public sealed class OssBackupService
+public sealed partial class OssBackupService
 {
     public OssBackupService(BackupCatalog catalog)
     {
@@ -65,16 +65,7 @@ public sealed class OssBackupService
         {
             throw new CatalogConflictException($"A plan named '{plan.Name}' already exists.");
         }
-        Catalog.GetVault(plan.Vault);
-        _ = new KeyFilter(plan.Include, plan.Exclude);
-        if (string.IsNullOrEmpty(plan.InventoryId) != string.IsNullOrEmpty(plan.InventoryBucket))
-        {
-            throw new ArgumentException("-InventoryBucket and -InventoryId go together: give both to back up from inventories, or neither to list the bucket.");
-        }
-        if (plan.InventoryMaxAge <= TimeSpan.Zero)
-        {
-            throw new ArgumentException($"-InventoryMaxAge must be positive, not {plan.InventoryMaxAge}.");
-        }
+        ValidatePlanSettings(plan);
         var connection = ConnectionFor(plan, credentials);
         await OpenBucket(connection, plan.SourceBucket).VerifyAccessAsync(cancellationToken);
         if (plan.ScanMethod == ScanMethod.Inventory)
@@ -83,7 +74,7 @@ public sealed class OssBackupService
         }
         plan.CreatedAt = DateTimeOffset.UtcNow;
         Catalog.AddPlan(plan);
-        return Catalog.GetPlan(plan.Name);
+        return GetPlans(plan.Name).Single();
     }
 
     public async Task<BackupJob> StartBackupAsync(string planName, S3Credentials? credentials, IOperationObserver observer, CancellationToken cancellationToken)

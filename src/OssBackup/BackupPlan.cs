@@ -14,6 +14,15 @@ public sealed class BackupPlan
     public string ProfileName { get; set; } = "";
 
     public string Vault { get; set; } = "";
+
+    /// <summary>The policy that schedules the plan and keeps its points; empty for a plan run only by hand.</summary>
+    public string Policy { get; set; } = "";
+
+    /// <summary>A suspended plan is skipped by Invoke-BackupSchedule; Start-OssBackup still runs it once.</summary>
+    public bool Suspended { get; set; }
+
+    /// <summary>When Invoke-BackupSchedule will next run the plan (null without a policy or while suspended).</summary>
+    public DateTimeOffset? NextRunTime { get; set; }
     public string[] Include { get; set; } = [];
     public string[] Exclude { get; set; } = [];
     public ScanMethod ScanMethod => string.IsNullOrEmpty(InventoryId) ? ScanMethod.Traversal : ScanMethod.Inventory;

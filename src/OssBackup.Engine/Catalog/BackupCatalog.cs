@@ -10,7 +10,7 @@ namespace OssBackup.Engine.Catalog;
 /// about data lives in the vault; this is bookkeeping. One connection per call keeps it safe to use from
 /// several processes (WAL mode, busy timeout).
 /// </summary>
-public sealed class BackupCatalog
+public sealed partial class BackupCatalog
 {
     private readonly string _connectionString;
 
@@ -139,16 +139,17 @@ public sealed class BackupCatalog
         {
             Execute(connection, """
                 INSERT INTO plans(name, source_bucket, source_prefix, endpoint, region, force_path_style, profile_name, vault, include_json, exclude_json, scan_method, created_at,
-                                  inventory_bucket, inventory_id, inventory_prefix, inventory_max_age_seconds, inventory_cleanup)
+                                  inventory_bucket, inventory_id, inventory_prefix, inventory_max_age_seconds, inventory_cleanup, policy, suspended)
                 VALUES ($name, $bucket, $prefix, $endpoint, $region, $pathStyle, $profile, $vault, $include, $exclude, $scan, $created,
-                        $invBucket, $invId, $invPrefix, $invMaxAge, $invCleanup)
+                        $invBucket, $invId, $invPrefix, $invMaxAge, $invCleanup, $policy, $suspended)
                 """,
                 ("$name", plan.Name), ("$bucket", plan.SourceBucket), ("$prefix", plan.SourcePrefix), ("$endpoint", plan.Endpoint),
                 ("$region", plan.Region), ("$pathStyle", plan.ForcePathStyle ? 1 : 0), ("$profile", plan.ProfileName), ("$vault", plan.Vault),
                 ("$include", JsonSerializer.Serialize(plan.Include)), ("$exclude", JsonSerializer.Serialize(plan.Exclude)),
                 ("$scan", plan.ScanMethod.ToString()), ("$created", Format(plan.CreatedAt)),
                 ("$invBucket", plan.InventoryBucket), ("$invId", plan.InventoryId), ("$invPrefix", plan.InventoryPrefix),
-                ("$invMaxAge", (long)plan.InventoryMaxAge.TotalSeconds), ("$invCleanup", plan.InventoryCleanup.ToString()));
+                ("$invMaxAge", (long)plan.InventoryMaxAge.TotalSeconds), ("$invCleanup", plan.InventoryCleanup.ToString()),
+                ("$policy", plan.Policy), ("$suspended", plan.Suspended ? 1 : 0));
         }
         catch (SqliteException e) when (e.SqliteErrorCode == 19)
         {
@@ -164,7 +165,8 @@ public sealed class BackupCatalog
                    p.include_json, p.exclude_json, p.scan_method, p.created_at,
                    (SELECT j.status FROM jobs j WHERE j.plan = p.name AND j.kind = 'Backup' ORDER BY j.id DESC LIMIT 1),
                    (SELECT MAX(b.created_at) FROM backup_points b WHERE b.plan = p.name),
-                   p.inventory_bucket, p.inventory_id, p.inventory_prefix, p.inventory_max_age_seconds, p.inventory_cleanup
+                   p.inventory_bucket, p.inventory_id, p.inventory_prefix, p.inventory_max_age_seconds, p.inventory_cleanup,
+                   p.policy, p.suspended
             FROM plans p WHERE $name IS NULL OR p.name = $name ORDER BY p.name
             """, ("$name", name));
         using var reader = command.ExecuteReader();
@@ -191,6 +193,8 @@ public sealed class BackupCatalog
                 InventoryPrefix = reader.GetString(16),
                 InventoryMaxAge = TimeSpan.FromSeconds(reader.GetInt64(17)),
                 InventoryCleanup = Enum.Parse<InventoryCleanup>(reader.GetString(18)),
+                Policy = reader.GetString(19),
+                Suspended = reader.GetInt32(20) != 0,
             });
         }
         return result;
@@ -201,14 +205,35 @@ public sealed class BackupCatalog
 
     // ---- jobs ----
 
+    /// <summary>
+    /// Records a new Running job, atomically refusing when the plan already has one in a live process,
+    /// so two schedulers (or a scheduler and a person) never back up the same plan at once.
+    /// </summary>
     public BackupJob StartBackupJob(string plan, BackupMode mode, ScanMethod scanMethod)
     {
+        FailAbandonedJobs();
         var job = new BackupJob { Plan = plan, Status = JobStatus.Running, Mode = mode, ScanMethod = scanMethod, StartTime = DateTimeOffset.UtcNow };
         using var connection = Connect();
-        job.Id = Convert.ToInt64(Scalar(connection, """
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using (var check = Command(connection, "SELECT id, process_id FROM jobs WHERE kind = 'Backup' AND plan = $plan AND status = 'Running'", transaction, [("$plan", plan)]))
+        using (var reader = check.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                if (ProcessIsAlive(reader.GetInt32(1)))
+                {
+                    throw new PlanBusyException($"Plan '{plan}' is already being backed up by job {reader.GetInt64(0)} (process {reader.GetInt32(1)}); skipped.");
+                }
+            }
+        }
+        using (var insert = Command(connection, """
             INSERT INTO jobs(kind, plan, status, mode, scan_method, start_time, process_id)
             VALUES ('Backup', $plan, 'Running', $mode, $scan, $start, $pid) RETURNING id
-            """, ("$plan", plan), ("$mode", mode.ToString()), ("$scan", scanMethod.ToString()), ("$start", Format(job.StartTime)), ("$pid", Environment.ProcessId)), CultureInfo.InvariantCulture);
+            """, transaction, [("$plan", plan), ("$mode", mode.ToString()), ("$scan", scanMethod.ToString()), ("$start", Format(job.StartTime)), ("$pid", Environment.ProcessId)]))
+        {
+            job.Id = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+        transaction.Commit();
         return job;
     }
 
@@ -410,3 +435,6 @@ public sealed class BackupCatalog
 public sealed class CatalogNotFoundException(string message) : Exception(message);
 
 public sealed class CatalogConflictException(string message) : Exception(message);
+
+/// <summary>The plan is being backed up by another job right now.</summary>
+public sealed class PlanBusyException(string message) : Exception(message);

@@ -86,5 +86,25 @@ internal static class CatalogMigrations
         ALTER TABLE jobs ADD COLUMN inventory TEXT;
         ALTER TABLE jobs ADD COLUMN skipped_by_reason TEXT NOT NULL DEFAULT '{}';
         """,
+        """
+        CREATE TABLE policies (
+            name                TEXT PRIMARY KEY COLLATE NOCASE,
+            vault               TEXT NOT NULL REFERENCES vaults(name),
+            interval_seconds    INTEGER NOT NULL,
+            start_time          TEXT NOT NULL,
+            keep_last           INTEGER,
+            keep_within_seconds INTEGER,
+            keep_daily          INTEGER,
+            keep_weekly         INTEGER,
+            keep_monthly        INTEGER,
+            keep_yearly         INTEGER,
+            time_zone           TEXT NOT NULL,
+            alert_webhook       TEXT,
+            created_at          TEXT NOT NULL
+        );
+        ALTER TABLE plans ADD COLUMN policy TEXT NOT NULL DEFAULT '';
+        ALTER TABLE plans ADD COLUMN suspended INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE plans ADD COLUMN last_alert_at TEXT;
+        """,
     ];
 }

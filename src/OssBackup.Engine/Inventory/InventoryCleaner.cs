@@ -55,7 +55,12 @@ public sealed class InventoryCleaner(IBlobStore store)
         var warnings = new List<string>();
         foreach (var run in remove)
         {
-            await DeleteKeyAsync(run.ChecksumKey);
+            // Deleted even when the listing did not show it (the run may have completed since), reported only if it did.
+            await store.DeleteAsync(run.ChecksumKey, cancellationToken);
+            if (run.IsComplete && deletedSet.Add(run.ChecksumKey))
+            {
+                deleted.Add(run.ChecksumKey);
+            }
             if (run.Manifest is null)
             {
                 warnings.Add($"{run.ManifestKey} could not be read ({run.Problem}), so the data files of {run.Folder} are unknown and were left in place.");

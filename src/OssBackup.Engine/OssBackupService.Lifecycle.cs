@@ -1,0 +1,156 @@
+using OssBackup.Engine.Catalog;
+using OssBackup.Engine.Operations;
+using OssBackup.Engine.Scheduling;
+using OssBackup.Engine.Source;
+
+namespace OssBackup.Engine;
+
+/// <summary>Policies, plan lifecycle and scheduling.</summary>
+public sealed partial class OssBackupService
+{
+    public BackupPolicy NewPolicy(BackupPolicy policy)
+    {
+        ValidateName(policy.Name, "policy");
+        ValidatePolicy(policy);
+        policy.CreatedAt = DateTimeOffset.UtcNow;
+        Catalog.AddPolicy(policy);
+        return Catalog.GetPolicy(policy.Name);
+    }
+
+    public BackupPolicy UpdatePolicy(BackupPolicy policy)
+    {
+        Catalog.GetPolicy(policy.Name);
+        ValidatePolicy(policy);
+        Catalog.UpdatePolicy(policy);
+        return Catalog.GetPolicy(policy.Name);
+    }
+
+    public BackupPlan UpdatePlan(BackupPlan plan)
+    {
+        Catalog.GetPlan(plan.Name);
+        ValidatePlanSettings(plan);
+        Catalog.UpdatePlan(plan);
+        return GetPlans(plan.Name).Single();
+    }
+
+    public BackupPlan SetSuspended(string planName, bool suspended)
+    {
+        var plan = Catalog.GetPlan(planName);
+        plan.Suspended = suspended;
+        Catalog.UpdatePlan(plan);
+        return GetPlans(plan.Name).Single();
+    }
+
+    /// <summary>Plans with when each will next be run by the scheduler.</summary>
+    public IReadOnlyList<BackupPlan> GetPlans(string? name = null, DateTimeOffset? now = null)
+    {
+        var plans = Catalog.GetPlans(name);
+        foreach (var plan in plans)
+        {
+            if (plan.Policy.Length > 0 && !plan.Suspended)
+            {
+                var policy = Catalog.GetPolicy(plan.Policy);
+                var lastStart = Catalog.GetBackupJobs(plan.Name, last: 1).LastOrDefault()?.StartTime;
+                plan.NextRunTime = Schedule.NextRun(policy.StartTime, policy.Interval, lastStart, now ?? DateTimeOffset.UtcNow);
+            }
+        }
+        return plans;
+    }
+
+    /// <summary>
+    /// Runs every plan that is due at <paramref name="now"/>, one job per plan, skipping (with a warning)
+    /// plans another process is backing up. Failures of one plan do not stop the others.
+    /// </summary>
+    public async Task<IReadOnlyList<ScheduledRun>> RunScheduleAsync(DateTimeOffset now, S3Credentials? credentials, IOperationObserver observer, CancellationToken cancellationToken)
+    {
+        var runs = new List<ScheduledRun>();
+        foreach (var plan in Catalog.GetPlans())
+        {
+            if (plan.Policy.Length == 0 || plan.Suspended)
+            {
+                continue;
+            }
+            var policy = Catalog.GetPolicy(plan.Policy);
+            var lastStart = Catalog.GetBackupJobs(plan.Name, last: 1).LastOrDefault()?.StartTime;
+            if (!Schedule.IsDue(policy.StartTime, policy.Interval, lastStart, now))
+            {
+                continue;
+            }
+            try
+            {
+                runs.Add(new ScheduledRun(plan.Name, await StartBackupAsync(plan.Name, credentials, observer, cancellationToken), null));
+            }
+            catch (PlanBusyException busy)
+            {
+                observer.Warning(busy.Message);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                runs.Add(new ScheduledRun(plan.Name, (e as BackupFailedException)?.Job, e));
+            }
+        }
+        return runs;
+    }
+
+    private void ValidatePolicy(BackupPolicy policy)
+    {
+        Catalog.GetVault(policy.Vault);
+        if (policy.Interval < TimeSpan.FromMinutes(1))
+        {
+            throw new ArgumentException($"-Interval must be at least one minute, not {policy.Interval}.");
+        }
+        foreach (var (name, value) in new[] { ("KeepLast", policy.KeepLast), ("KeepDaily", policy.KeepDaily), ("KeepWeekly", policy.KeepWeekly), ("KeepMonthly", policy.KeepMonthly), ("KeepYearly", policy.KeepYearly) })
+        {
+            if (value is < 0)
+            {
+                throw new ArgumentException($"-{name} must not be negative, not {value}.");
+            }
+        }
+        if (policy.KeepWithin is { } within && within < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"-KeepWithin must not be negative, not {within}.");
+        }
+        try
+        {
+            TimeZoneInfo.FindSystemTimeZoneById(policy.TimeZone);
+        }
+        catch (TimeZoneNotFoundException)
+        {
+            throw new ArgumentException($"-TimeZone '{policy.TimeZone}' is not a time zone this machine knows (try an IANA id such as 'Asia/Shanghai').");
+        }
+        if (policy.AlertWebhook is { } hook && (!hook.IsAbsoluteUri || (hook.Scheme != "http" && hook.Scheme != "https")))
+        {
+            throw new ArgumentException($"-AlertWebhook '{hook}' must be an absolute http(s) URL.");
+        }
+    }
+
+    private void ValidatePlanSettings(BackupPlan plan)
+    {
+        _ = new KeyFilter(plan.Include, plan.Exclude);
+        if (plan.Policy.Length > 0)
+        {
+            var policy = Catalog.GetPolicy(plan.Policy);
+            if (plan.Vault.Length > 0 && !string.Equals(plan.Vault, policy.Vault, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ArgumentException($"Plan '{plan.Name}' names vault '{plan.Vault}' but its policy '{policy.Name}' backs up into vault '{policy.Vault}'.");
+            }
+            plan.Vault = policy.Vault;
+        }
+        if (plan.Vault.Length == 0)
+        {
+            throw new ArgumentException($"Plan '{plan.Name}' needs -Policy or -Vault.");
+        }
+        Catalog.GetVault(plan.Vault);
+        if (string.IsNullOrEmpty(plan.InventoryId) != string.IsNullOrEmpty(plan.InventoryBucket))
+        {
+            throw new ArgumentException("-InventoryBucket and -InventoryId go together: give both to back up from inventories, or neither to list the bucket.");
+        }
+        if (plan.InventoryMaxAge <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"-InventoryMaxAge must be positive, not {plan.InventoryMaxAge}.");
+        }
+    }
+}
+
+/// <summary>One plan the scheduler ran: its job, or why it could not start.</summary>
+public sealed record ScheduledRun(string Plan, BackupJob? Job, Exception? Error);
