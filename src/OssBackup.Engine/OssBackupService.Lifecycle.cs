@@ -72,8 +72,10 @@ public sealed partial class OssBackupService
             }
             var policy = Catalog.GetPolicy(plan.Policy);
             var lastStart = Catalog.GetBackupJobs(plan.Name, last: 1).LastOrDefault()?.StartTime;
-            if (!Schedule.IsDue(policy.StartTime, policy.Interval, lastStart, now))
+            var due = Schedule.IsDue(policy.StartTime, policy.Interval, lastStart, now);
+            if (!due)
             {
+                await AlertIfStaleAsync(plan, policy, now, observer);
                 continue;
             }
             try
@@ -88,8 +90,46 @@ public sealed partial class OssBackupService
             {
                 runs.Add(new ScheduledRun(plan.Name, (e as BackupFailedException)?.Job, e));
             }
+            await AlertIfStaleAsync(plan, policy, now, observer);
         }
         return runs;
+    }
+
+    /// <summary>Alerts on a job that ended Failed or PartiallyCompleted, when the plan's policy has a webhook.</summary>
+    private async Task AlertAsync(BackupPlan plan, BackupJob job, IOperationObserver observer, CancellationToken cancellationToken)
+    {
+        if (job.Status is not (JobStatus.Failed or JobStatus.PartiallyCompleted) || plan.Policy.Length == 0
+            || Catalog.GetPolicies(plan.Policy).FirstOrDefault()?.AlertWebhook is not { } webhook)
+        {
+            return;
+        }
+        await new Alerts.AlertSender(AlertHttp, observer).SendAsync(webhook, Alerts.AlertSender.ForJob(job), CancellationToken.None);
+    }
+
+    /// <summary>A plan with no successful backup for more than two intervals gets one alert per interval, not one per scheduler call.</summary>
+    private async Task AlertIfStaleAsync(BackupPlan plan, BackupPolicy policy, DateTimeOffset now, IOperationObserver observer)
+    {
+        if (policy.AlertWebhook is not { } webhook)
+        {
+            return;
+        }
+        var lastSuccess = Catalog.GetLastSuccessfulBackupTime(plan.Name);
+        var since = lastSuccess ?? (plan.CreatedAt > policy.StartTime ? plan.CreatedAt : policy.StartTime);
+        if (now - since <= 2 * policy.Interval)
+        {
+            return;
+        }
+        if (Catalog.GetLastAlertTime(plan.Name) is { } lastAlert && now - lastAlert < policy.Interval)
+        {
+            return;
+        }
+        var message = lastSuccess is null
+            ? $"Plan '{plan.Name}' has had no successful backup since {since:u} (its policy runs every {policy.Interval})."
+            : $"Plan '{plan.Name}' has had no successful backup since {lastSuccess:u}, more than two intervals of {policy.Interval}.";
+        if (await new Alerts.AlertSender(AlertHttp, observer).SendAsync(webhook, new Alerts.AlertEvent("PlanStale", plan.Name, null, null, message, now, null), CancellationToken.None))
+        {
+            Catalog.SetLastAlertTime(plan.Name, now);
+        }
     }
 
     private void ValidatePolicy(BackupPolicy policy)

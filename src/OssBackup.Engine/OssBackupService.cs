@@ -25,6 +25,11 @@ public sealed partial class OssBackupService
 
     public BackupOptions BackupOptions { get; set; } = new();
 
+    /// <summary>Used for alert webhooks; replaceable so tests can point it anywhere.</summary>
+    public HttpClient AlertHttp { get; set; } = SharedAlertHttp;
+
+    private static readonly HttpClient SharedAlertHttp = new() { Timeout = TimeSpan.FromSeconds(10) };
+
     public static OssBackupService OpenDefault() => new(BackupCatalog.Open(OssBackupHome.CatalogPath));
 
     public async Task<BackupVault> NewVaultAsync(string name, string path, CancellationToken cancellationToken)
@@ -82,11 +87,22 @@ public sealed partial class OssBackupService
         var plan = Catalog.GetPlan(planName);
         var vault = Catalog.GetVault(plan.Vault);
         var runner = new BackupRunner(Catalog, observer, BackupOptions);
-        var connection = ConnectionFor(plan, credentials);
-        return await runner.RunAsync(plan, vault,
-            () => WrapSource(OpenBucket(connection, plan.SourceBucket)),
-            plan.ScanMethod == ScanMethod.Inventory ? () => OpenInventoryStore(connection, plan.InventoryBucket) : null,
-            cancellationToken);
+        BackupJob job;
+        try
+        {
+            var connection = ConnectionFor(plan, credentials);
+            job = await runner.RunAsync(plan, vault,
+                () => WrapSource(OpenBucket(connection, plan.SourceBucket)),
+                plan.ScanMethod == ScanMethod.Inventory ? () => OpenInventoryStore(connection, plan.InventoryBucket) : null,
+                cancellationToken);
+        }
+        catch (BackupFailedException failed)
+        {
+            await AlertAsync(plan, failed.Job, observer, cancellationToken);
+            throw;
+        }
+        await AlertAsync(plan, job, observer, cancellationToken);
+        return job;
     }
 
     public async IAsyncEnumerable<BackupObject> GetObjectsAsync(string pointId, string? prefix, string? keyPattern, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -191,6 +191,13 @@ public sealed class BackupRunner
             await vault.WriteSnapshotAsync(snapshot, token);
             return snapshot;
         }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // Cancelled by the user: keep what was written. Sealing the last pack and indexing every
+            // sealed one (without a snapshot) lets the next run find those blobs and not read them again.
+            await KeepWrittenDataAsync(vault, sink);
+            throw new OperationCanceledException(cancellationToken);
+        }
         catch (Exception) when (token.IsCancellationRequested)
         {
             // Surface the first real failure rather than the cancellations it caused in the other tasks.
@@ -208,6 +215,19 @@ public sealed class BackupRunner
         {
             await sink.DisposeAsync();
             TryDeleteFolder(scratch);
+        }
+    }
+
+    private async Task KeepWrittenDataAsync(VaultRepository vault, SharedPackSink sink)
+    {
+        try
+        {
+            var packs = await sink.CompleteWhatSucceededAsync();
+            await vault.WriteIndexAsync(packs, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            _observer.Warning($"The backup was cancelled and the data it had written could not be indexed for reuse: {e.Message}");
         }
     }
 

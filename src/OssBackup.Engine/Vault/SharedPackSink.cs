@@ -76,6 +76,32 @@ public sealed class SharedPackSink : IBlobSink, IAsyncDisposable
         }
     }
 
+    /// <summary>After a cancellation: seals the pack being filled and returns every pack whose upload finished, ignoring those that did not.</summary>
+    public async Task<IReadOnlyList<SealedPack>> CompleteWhatSucceededAsync()
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            _sealing.Add(SealAndDisposeAsync(_current, CancellationToken.None));
+            _current = _vault.NewPackWriter(_scratchFolder);
+            try
+            {
+                await Task.WhenAll(_sealing);
+            }
+            catch (Exception)
+            {
+                // Uploads cut short by the cancellation are simply not kept.
+            }
+            var packs = _sealing.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).OfType<SealedPack>().ToList();
+            _sealing.Clear();
+            return packs;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     private static async Task<SealedPack?> SealAndDisposeAsync(PackWriter writer, CancellationToken cancellationToken)
     {
         await using (writer)
