@@ -50,8 +50,7 @@ public sealed partial class OssBackupService
             if (plan.Policy.Length > 0 && !plan.Suspended)
             {
                 var policy = Catalog.GetPolicy(plan.Policy);
-                var lastStart = Catalog.GetBackupJobs(plan.Name, last: 1).LastOrDefault()?.StartTime;
-                plan.NextRunTime = Schedule.NextRun(policy.StartTime, policy.Interval, lastStart, now ?? DateTimeOffset.UtcNow);
+                plan.NextRunTime = Schedule.NextRun(policy.StartTime, policy.Interval, LastCovered(plan.Name), now ?? DateTimeOffset.UtcNow);
             }
         }
         return plans;
@@ -71,23 +70,28 @@ public sealed partial class OssBackupService
                 continue;
             }
             var policy = Catalog.GetPolicy(plan.Policy);
-            var lastStart = Catalog.GetBackupJobs(plan.Name, last: 1).LastOrDefault()?.StartTime;
-            var due = Schedule.IsDue(policy.StartTime, policy.Interval, lastStart, now);
+            var due = Schedule.IsDue(policy.StartTime, policy.Interval, LastCovered(plan.Name), now);
             if (!due)
             {
                 await AlertIfStaleAsync(plan, policy, now, observer);
                 continue;
             }
+            var slot = Schedule.LatestSlot(policy.StartTime, policy.Interval, now)!.Value;
             try
             {
-                runs.Add(new ScheduledRun(plan.Name, await StartBackupAsync(plan.Name, credentials, observer, cancellationToken), null));
+                var job = await StartBackupAsync(plan.Name, credentials, observer, cancellationToken);
+                Catalog.SetLastScheduledSlot(plan.Name, slot);
+                runs.Add(new ScheduledRun(plan.Name, job, null));
             }
             catch (PlanBusyException busy)
             {
                 observer.Warning(busy.Message);
+                continue;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
+                // A failed run still covers its slot: the next slot retries, and alerts report the failure.
+                Catalog.SetLastScheduledSlot(plan.Name, slot);
                 runs.Add(new ScheduledRun(plan.Name, (e as BackupFailedException)?.Job, e));
             }
             await AlertIfStaleAsync(plan, policy, now, observer);
@@ -130,6 +134,14 @@ public sealed partial class OssBackupService
         {
             Catalog.SetLastAlertTime(plan.Name, now);
         }
+    }
+
+    /// <summary>The latest moment a plan's schedule is known to be served: the slot the scheduler last ran it for, or any later run.</summary>
+    private DateTimeOffset? LastCovered(string planName)
+    {
+        var slot = Catalog.GetLastScheduledSlot(planName);
+        var lastStart = Catalog.GetBackupJobs(planName, last: 1).LastOrDefault()?.StartTime;
+        return slot is null ? lastStart : lastStart is null ? slot : (slot > lastStart ? slot : lastStart);
     }
 
     private void ValidatePolicy(BackupPolicy policy)

@@ -73,7 +73,7 @@ public sealed partial class BackupCatalog
         var users = GetPlans().Where(p => string.Equals(p.Policy, name, StringComparison.OrdinalIgnoreCase)).Select(p => p.Name).ToList();
         if (users.Count > 0)
         {
-            throw new CatalogConflictException($"Policy '{name}' is used by plan(s) {string.Join(", ", users.Select(u => $"'{u}'"))}; give them another policy with Set-BackupPlan first.");
+            throw new CatalogInUseException($"Policy '{name}' is used by plan(s) {string.Join(", ", users.Select(u => $"'{u}'"))}; give them another policy with Set-BackupPlan first.");
         }
         using var connection = Connect();
         Execute(connection, "DELETE FROM policies WHERE name = $name", ("$name", name));
@@ -116,6 +116,20 @@ public sealed partial class BackupCatalog
         using var connection = Connect();
         var value = Scalar(connection, "SELECT MAX(end_time) FROM jobs WHERE kind = 'Backup' AND plan = $plan AND status IN ('Completed', 'PartiallyCompleted')", ("$plan", plan));
         return value is string text ? Parse(text) : null;
+    }
+
+    /// <summary>The latest schedule slot a scheduler ran the plan for.</summary>
+    public DateTimeOffset? GetLastScheduledSlot(string plan)
+    {
+        using var connection = Connect();
+        var value = Scalar(connection, "SELECT last_scheduled_slot FROM plans WHERE name = $plan", ("$plan", plan));
+        return value is string text ? Parse(text) : null;
+    }
+
+    public void SetLastScheduledSlot(string plan, DateTimeOffset slot)
+    {
+        using var connection = Connect();
+        Execute(connection, "UPDATE plans SET last_scheduled_slot = $slot WHERE name = $plan", ("$plan", plan), ("$slot", Format(slot)));
     }
 
     public DateTimeOffset? GetLastAlertTime(string plan)

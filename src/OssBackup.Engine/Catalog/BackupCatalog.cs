@@ -436,5 +436,8 @@ public sealed class CatalogNotFoundException(string message) : Exception(message
 
 public sealed class CatalogConflictException(string message) : Exception(message);
 
+/// <summary>Something still refers to what was to be removed.</summary>
+public sealed class CatalogInUseException(string message) : Exception(message);
+
 /// <summary>The plan is being backed up by another job right now.</summary>
 public sealed class PlanBusyException(string message) : Exception(message);

@@ -105,6 +105,7 @@ internal static class CatalogMigrations
         ALTER TABLE plans ADD COLUMN policy TEXT NOT NULL DEFAULT '';
         ALTER TABLE plans ADD COLUMN suspended INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE plans ADD COLUMN last_alert_at TEXT;
+        ALTER TABLE plans ADD COLUMN last_scheduled_slot TEXT;
         """,
     ];
 }

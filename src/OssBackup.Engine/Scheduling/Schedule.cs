@@ -24,14 +24,19 @@ public static class Schedule
     public static bool IsDue(DateTimeOffset start, TimeSpan interval, DateTimeOffset? lastRunStart, DateTimeOffset now) =>
         LatestSlot(start, interval, now) is { } slot && (lastRunStart is null || lastRunStart < slot);
 
-    /// <summary>The slot the next run is for: a missed slot (in the past) when due now, else the next one.</summary>
+    /// <summary>The slot the next run is for: a missed slot (in the past) when due now, else the first slot not yet covered.</summary>
     public static DateTimeOffset NextRun(DateTimeOffset start, TimeSpan interval, DateTimeOffset? lastRunStart, DateTimeOffset now)
     {
-        var slot = LatestSlot(start, interval, now);
-        if (slot is null)
+        if (LatestSlot(start, interval, now) is { } due && (lastRunStart is null || lastRunStart < due))
+        {
+            return due;
+        }
+        var from = lastRunStart is { } covered && covered > now ? covered : now;
+        if (from < start)
         {
             return start;
         }
-        return lastRunStart is null || lastRunStart < slot ? slot.Value : slot.Value + interval;
+        var slots = (from - start).Ticks / interval.Ticks + 1;
+        return start + TimeSpan.FromTicks(slots * interval.Ticks);
     }
 }
