@@ -24,9 +24,12 @@ public sealed class RestoreOssObjectCommand : OssBackupCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "Objects")]
     public BackupObject[] InputObject { get; set; } = [];
 
-    [Parameter(Mandatory = true)]
-    [ValidateNotNullOrEmpty]
-    public string TargetBucket { get; set; } = "";
+    [Parameter]
+    public string? TargetBucket { get; set; }
+
+    /// <summary>A local folder to restore into instead of a bucket.</summary>
+    [Parameter]
+    public string? TargetPath { get; set; }
 
     /// <summary>Replaces the plan's source prefix in every restored key.</summary>
     [Parameter]
@@ -59,6 +62,12 @@ public sealed class RestoreOssObjectCommand : OssBackupCmdlet
 
     protected override void EndProcessing()
     {
+        if (string.IsNullOrEmpty(TargetBucket) == string.IsNullOrEmpty(TargetPath))
+        {
+            Fail(new ArgumentException("Give exactly one of -TargetBucket (restore to a bucket) and -TargetPath (restore to a local folder)."), TargetBucket ?? TargetPath);
+            return;
+        }
+        var targetPath = TargetPath is null ? null : GetUnresolvedProviderPathFromPSPath(TargetPath);
         var work = new List<(string PointId, RestoreSelection Selection, string What)>();
         if (ParameterSetName == "Objects")
         {
@@ -82,14 +91,15 @@ public sealed class RestoreOssObjectCommand : OssBackupCmdlet
 
         foreach (var (pointId, selection, what) in work)
         {
-            if (!ShouldProcess($"{TargetBucket}/{TargetPrefix}", $"Restore {what} (conflicts: {Conflict})"))
+            if (!ShouldProcess(targetPath ?? $"{TargetBucket}/{TargetPrefix}", $"Restore {what} (conflicts: {Conflict})"))
             {
                 continue;
             }
             try
             {
-                var job = RunEngine($"Restoring point {pointId}", (observer, token) =>
-                    Service.RestoreAsync(pointId, selection, TargetBucket, TargetPrefix, Endpoint, ToS3Credentials(Credential), Conflict, observer, token));
+                var job = RunEngine($"Restoring point {pointId}", (observer, token) => targetPath is not null
+                    ? Service.RestoreToFolderAsync(pointId, selection, targetPath, TargetPrefix, Conflict, observer, token)
+                    : Service.RestoreAsync(pointId, selection, TargetBucket!, TargetPrefix, Endpoint, ToS3Credentials(Credential), Conflict, observer, token));
                 if (job.Status == JobStatus.Failed && job.Message is not null)
                 {
                     WriteError(new ErrorRecord(new InvalidOperationException(job.Message), "RestoreFailed", ErrorCategory.OperationStopped, job));

@@ -134,6 +134,17 @@ public sealed partial class OssBackupService
         }
     }
 
+    /// <summary>Restores into a local folder instead of a bucket.</summary>
+    public async Task<RestoreJob> RestoreToFolderAsync(string pointId, RestoreSelection selection, string targetPath, string? targetPrefix,
+        ConflictAction conflict, IOperationObserver observer, CancellationToken cancellationToken)
+    {
+        var point = Catalog.GetBackupPoint(pointId);
+        var vault = Catalog.GetVault(point.Vault);
+        var target = new Restore.LocalFolderTarget(targetPath);
+        var runner = new RestoreRunner(Catalog, observer, BackupOptions.Parallelism);
+        return await runner.RunAsync(point, vault, selection, new RestoreTarget(target, targetPrefix, conflict), cancellationToken);
+    }
+
     public async Task<RestoreJob> RestoreAsync(string pointId, RestoreSelection selection, string targetBucket, string? targetPrefix, string? endpoint,
         S3Credentials? credentials, ConflictAction conflict, IOperationObserver observer, CancellationToken cancellationToken)
     {

@@ -43,6 +43,7 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
             var producer = Task.Run(async () =>
             {
                 using var reader = vault.NewBlobReader();
+                var tree = target.Bucket.IsFileTree ? new FileTreeRule() : null;
                 try
                 {
                     await foreach (var entry in TableReader.ReadAsync(reader, snapshot.Segments, selection.Prefix, cancellationToken))
@@ -51,10 +52,19 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
                         {
                             break;
                         }
-                        if (accepts(entry.Key))
+                        if (!accepts(entry.Key))
                         {
-                            await work.Writer.WriteAsync(entry, cancellationToken);
+                            continue;
                         }
+                        if (tree?.FileAbove(MapKey(entry.Key, snapshot.SourcePrefix, target.TargetPrefix)) is { } file)
+                        {
+                            Interlocked.Increment(ref failed);
+                            var message = $"'{entry.Key}' lies under '{file}', which is restored as a file; a folder cannot have the same name.";
+                            observer.ObjectFailed(entry.Key, "FileFolderConflict", message);
+                            catalog.AddJobItem(job.Id, entry.Key, "Failed", "FileFolderConflict", message);
+                            continue;
+                        }
+                        await work.Writer.WriteAsync(entry, cancellationToken);
                     }
                 }
                 finally
@@ -88,7 +98,13 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
                     catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                     {
                         Interlocked.Increment(ref failed);
-                        var code = e is TargetExistsException ? "TargetExists" : e.GetType().Name;
+                        var code = e switch
+                        {
+                            TargetExistsException => "TargetExists",
+                            Restore.UnsafeKeyException unsafeKey => $"UnsafeKey.{unsafeKey.Code}",
+                            Amazon.S3.AmazonS3Exception s3 => s3.ErrorCode ?? "S3Error",
+                            _ => e.GetType().Name,
+                        };
                         observer.ObjectFailed(entry.Key, code, e.Message);
                         catalog.AddJobItem(job.Id, entry.Key, "Failed", code, e.Message);
                     }
@@ -129,23 +145,64 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
         return targetPrefix + relative;
     }
 
+    /// <summary>
+    /// Writes one object and proves it: blob hashes are checked on read; after writing, the target's size
+    /// and ETag must equal what these bytes give (an MD5, or for multipart the MD5 of the part MD5s + "-N").
+    /// </summary>
     private static async Task WriteObjectAsync(BlobReader reader, ObjectEntry entry, string targetKey, IObjectTarget target, CancellationToken token)
     {
+        string expectedETag;
         if (entry.Chunks.Count <= 1)
         {
             var content = entry.Chunks.Count == 0 ? [] : await reader.ReadAsync(entry.Chunks[0], token);
             await target.PutAsync(targetKey, content, entry.Metadata, token);
-            return;
+            expectedETag = Convert.ToHexString(System.Security.Cryptography.MD5.HashData(content));
         }
-        await using var upload = await target.StartMultipartAsync(targetKey, entry.Metadata, token);
-        var buffer = new byte[entry.Chunks.Max(c => c.RawLength)];
-        for (var i = 0; i < entry.Chunks.Count; i++)
+        else
         {
-            var chunk = entry.Chunks[i];
-            await reader.ReadAsync(chunk, buffer, token);
-            await upload.UploadPartAsync(i + 1, buffer.AsMemory(0, chunk.RawLength), token);
+            await using var upload = await target.StartMultipartAsync(targetKey, entry.Metadata, token);
+            var buffer = new byte[entry.Chunks.Max(c => c.RawLength)];
+            var partMd5s = new byte[entry.Chunks.Count * 16];
+            for (var i = 0; i < entry.Chunks.Count; i++)
+            {
+                var chunk = entry.Chunks[i];
+                await reader.ReadAsync(chunk, buffer, token);
+                System.Security.Cryptography.MD5.HashData(buffer.AsSpan(0, chunk.RawLength), partMd5s.AsSpan(i * 16, 16));
+                await upload.UploadPartAsync(i + 1, buffer.AsMemory(0, chunk.RawLength), token);
+            }
+            await upload.CompleteAsync(token);
+            expectedETag = $"{Convert.ToHexString(System.Security.Cryptography.MD5.HashData(partMd5s))}-{entry.Chunks.Count}";
         }
-        await upload.CompleteAsync(token);
+        if (await target.StatAsync(targetKey, token) is { } written
+            && (written.Size != entry.Size || !string.Equals(written.ETag, expectedETag, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new InvalidDataException($"'{targetKey}' does not verify after writing: the target holds {written.Size} bytes with ETag {written.ETag}, the backup {entry.Size} bytes with ETag {expectedETag.ToLowerInvariant()}.");
+        }
+    }
+
+    /// <summary>
+    /// On a file system a key cannot be a file and a folder (a and a/b). Keys arrive in order, so a file
+    /// key comes before every key beneath it: the file keeps its path and the keys beneath it are reported.
+    /// Only the chain of file keys that can still have children is kept (as deep as the keys are).
+    /// </summary>
+    private sealed class FileTreeRule
+    {
+        private readonly Stack<string> _files = new();
+
+        public string? FileAbove(string key)
+        {
+            // A file F can only have children in [F + "/", F + "0"): '0' follows '/'.
+            while (_files.Count > 0 && Vault.KeyOrder.Instance.Compare(key, _files.Peek() + "0") >= 0)
+            {
+                _files.Pop();
+            }
+            var above = _files.FirstOrDefault(f => key.StartsWith(f + "/", StringComparison.Ordinal));
+            if (above is null && !key.EndsWith('/'))
+            {
+                _files.Push(key);
+            }
+            return above;
+        }
     }
 }
 

@@ -18,6 +18,12 @@ public interface IObjectTarget
 {
     string Description { get; }
 
+    /// <summary>True for a file system, where a key cannot be both a file and a folder (a and a/b).</summary>
+    bool IsFileTree => false;
+
+    /// <summary>Size and ETag of a written object, to verify it; null when the target cannot tell (a folder).</summary>
+    Task<(long Size, string ETag)?> StatAsync(string key, CancellationToken cancellationToken) => Task.FromResult<(long, string)?>(null);
+
     Task<bool> ExistsAsync(string key, CancellationToken cancellationToken);
 
     /// <summary>Uploads a whole object with its Content-MD5, so the server rejects corrupted bytes.</summary>

@@ -125,6 +125,12 @@ public sealed class S3Bucket : IObjectSource, IObjectTarget
         }
     }
 
+    public async Task<(long Size, string ETag)?> StatAsync(string key, CancellationToken cancellationToken)
+    {
+        var head = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = key }, cancellationToken);
+        return (head.ContentLength, SourceObject.NormalizeETag(head.ETag));
+    }
+
     public async Task PutAsync(string key, ReadOnlyMemory<byte> content, IReadOnlyList<KeyValuePair<string, string>> metadata, CancellationToken cancellationToken)
     {
         var request = new PutObjectRequest
