@@ -31,6 +31,7 @@
         'Remove-BackupPlan'
         'Invoke-BackupSchedule'
         'Get-BackupJobItem'
+        'Compare-BackupPoint'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -6,17 +6,20 @@ public sealed record ExternalSortOptions
     public static ExternalSortOptions Default { get; } = new();
 
     /// <summary>Records held in memory before the buffer is sorted and spilled to a run file.</summary>
-    public int MaxBufferedRecords { get; init; } = 262_144;
+    public int MaxBufferedRecords { get; init; } = 1 << 20;
 
     /// <summary>
-    /// Optional second limit: the estimated managed size of the buffered records (as the codec estimates
-    /// it). The buffer spills at whichever limit is reached first. Null means records only.
+    /// Bytes the buffer may hold: encoded records plus 32 bytes of bookkeeping each (a SourceObject with
+    /// a 40-character key and an S3 ETag takes about 130). The buffer spills at whichever limit is reached
+    /// first. The sort's heap peaks at about 1.5 times this (the entry array grows by doubling; merges add
+    /// read buffers): measured 100 MiB for 10 million objects with the default 64 MiB.
     /// </summary>
-    public long? MaxBufferedBytes { get; init; }
+    public long MaxBufferedBytes { get; init; } = 64L << 20;
 
     /// <summary>
     /// Inputs a merge reads at once. With more runs than this, the smallest are merged into bigger runs
     /// first (intermediate merges) so the final merge never reads more than this many.
+    /// Each open run costs a read buffer of twice <see cref="BlockSize"/>.
     /// </summary>
     public int MaxOpenRuns { get; init; } = 64;
 
@@ -26,10 +29,7 @@ public sealed record ExternalSortOptions
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBufferedRecords, 1, nameof(MaxBufferedRecords));
-        if (MaxBufferedBytes is { } bytes)
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(bytes, 1, nameof(MaxBufferedBytes));
-        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxBufferedBytes, 1, nameof(MaxBufferedBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxOpenRuns, 2, nameof(MaxOpenRuns));
         ArgumentOutOfRangeException.ThrowIfLessThan(BlockSize, 1024, nameof(BlockSize));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(BlockSize, 64 << 20, nameof(BlockSize));

@@ -1,47 +1,66 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using OssBackup.Engine.Util;
 
 namespace OssBackup.Engine.Planning;
 
 /// <summary>
-/// Sorts more records than fit in memory: records are buffered up to a limit, each full buffer is
-/// sorted and spilled to a run file in <c>scratchFolder</c>, and the runs are k-way merged.
-/// Input that is already in order costs almost nothing extra: a buffer that arrived in order is not
-/// sorted, a buffer that continues the previous run is appended to that run's file (sorted input
-/// becomes a single run, read straight back), and runs that do not overlap (sorted or reverse-sorted
-/// input, or inventories made of sorted parts) are read one after another as a single merge input.
-/// The last buffer is merged from memory instead of being spilled.
-/// Equal records keep no particular order; duplicates are all kept.
-/// Not thread-safe: one producer adds, then one consumer enumerates <see cref="SortAsync"/> once.
-/// Scratch files live in a folder of their own, deleted when the sorted sequence is enumerated to
-/// the end or abandoned, and when the sorter is disposed.
+/// Sorts more records than fit in memory, in the order of their codec's sort key (for
+/// <see cref="SourceObjectCodec"/>: key order, <see cref="Vault.KeyOrder"/>).
+/// Records are encoded as they are added and buffered as bytes (no object survives in memory, so the
+/// garbage collector has nothing to trace); a full buffer is sorted and spilled to a run file in
+/// <c>scratchFolder</c>, and the runs are k-way merged on their encoded keys, decoding each record
+/// once, as it leaves the sort.
+/// Input already in order costs little: a buffer that arrived in order is not sorted, a buffer that
+/// continues the previous run is appended to that run's file (sorted input becomes a single run, read
+/// straight back), and runs that do not overlap (sorted or reverse-sorted input, or an inventory made
+/// of sorted parts) are read one after another as one merge input. The last buffer is merged from
+/// memory rather than spilled, and input that fits in the buffer never touches the disk.
+/// Equal keys come out in no particular order; duplicates are all kept.
+/// Not thread-safe: one producer adds, then one consumer enumerates <see cref="SortAsync"/>, once.
+/// Scratch files live in a folder of their own, deleted when the sorted sequence has been enumerated
+/// to its end or abandoned, and when the sorter is disposed.
 /// </summary>
 internal sealed class ExternalSorter<T> : IAsyncDisposable
 {
-    private readonly IComparer<T> _comparer;
     private readonly IRecordCodec<T> _codec;
+    private readonly KeyLocator _locateKey;
     private readonly ExternalSortOptions _options;
     private readonly string _scratchFolder;
-    private readonly List<SortedRun<T>> _runs = [];
-    private readonly List<RunChain<T>> _chains = [];
-    private T[] _buffer = [];
-    private int _count;
-    private long _bufferedBytes;
-    private bool _bufferSorted = true;
-    private RunWriter<T>? _openRun;
+    private readonly BinaryWriterBuffer _encoded = new(1024);
+    private readonly List<SortedRun> _runs = [];
+    private readonly List<RunChain> _chains = [];
+    private RecordBuffer _buffer = new();
+    private RunWriter? _openRun;
     private string? _folder;
     private int _fileSequence;
     private State _state;
 
+    /// <summary>
+    /// A sorter in <paramref name="comparer"/>'s order, which must be the codec's
+    /// <see cref="IRecordCodec{T}.Order"/>: records are compared by their encoded sort keys, never as objects.
+    /// </summary>
     public ExternalSorter(IComparer<T> comparer, IRecordCodec<T> codec, string scratchFolder, ExternalSortOptions? options = null)
+        : this(codec, scratchFolder, options)
     {
         ArgumentNullException.ThrowIfNull(comparer);
+        if (!ReferenceEquals(comparer, codec.Order))
+        {
+            throw new ArgumentException(
+                $"An external sort orders records by the sort keys of their codec ({codec.GetType().Name}), so the comparer must be that codec's Order.",
+                nameof(comparer));
+        }
+    }
+
+    /// <summary>A sorter in the codec's <see cref="IRecordCodec{T}.Order"/>.</summary>
+    public ExternalSorter(IRecordCodec<T> codec, string scratchFolder, ExternalSortOptions? options = null)
+    {
         ArgumentNullException.ThrowIfNull(codec);
         ArgumentException.ThrowIfNullOrEmpty(scratchFolder);
         options ??= ExternalSortOptions.Default;
         options.Validate();
-        _comparer = comparer;
         _codec = codec;
+        _locateKey = codec.LocateSortKey;
         _options = options;
         _scratchFolder = scratchFolder;
     }
@@ -57,13 +76,13 @@ internal sealed class ExternalSorter<T> : IAsyncDisposable
     /// <summary>Records added so far.</summary>
     public long Count { get; private set; }
 
-    /// <summary>Run files started while adding (0 when everything fit in memory, 1 for sorted input).</summary>
+    /// <summary>Run files started while adding: 0 when everything fit in memory, 1 for sorted input.</summary>
     public int RunsWritten { get; private set; }
 
     /// <summary>Merges done before the final one because there were more inputs than MaxOpenRuns.</summary>
     public int IntermediateMerges { get; private set; }
 
-    /// <summary>Bytes written to scratch files, runs and intermediate merges together.</summary>
+    /// <summary>Bytes written to scratch files, by spills and intermediate merges together.</summary>
     public long BytesWritten { get; private set; }
 
     /// <summary>Inputs of the final merge (runs that do not overlap count as one); 0 when sorted in memory.</summary>
@@ -79,17 +98,22 @@ internal sealed class ExternalSorter<T> : IAsyncDisposable
             ObjectDisposedException.ThrowIf(_state == State.Done, this);
             throw new InvalidOperationException("Records cannot be added once sorting has started.");
         }
-        if (_count == _options.MaxBufferedRecords || (_options.MaxBufferedBytes is { } budget && _bufferedBytes >= budget))
+        var encoded = _encoded;
+        encoded.Clear();
+        _codec.Write(encoded, item);
+        var buffer = _buffer;
+        if (buffer.Count > 0 && (buffer.Count == _options.MaxBufferedRecords || buffer.Bytes + encoded.Length > _options.MaxBufferedBytes))
         {
-            return SpillThenAddAsync(item, cancellationToken);
+            return SpillThenAddAsync(cancellationToken);
         }
-        Append(item);
+        Append();
         return default;
     }
 
     /// <summary>Adds every record of <paramref name="source"/>.</summary>
     public async ValueTask AddRangeAsync(IAsyncEnumerable<T> source, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(source);
         await foreach (var item in source.WithCancellation(cancellationToken))
         {
             await AddAsync(item, cancellationToken);
@@ -115,61 +139,52 @@ internal sealed class ExternalSorter<T> : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private void Append(T item)
+    private void Append()
     {
-        var count = _count;
-        if (count == _buffer.Length)
-        {
-            Array.Resize(ref _buffer, (int)Math.Min(_options.MaxBufferedRecords, Math.Max(1024L, 2L * count)));
-        }
-        if (_bufferSorted && count > 0 && _comparer.Compare(_buffer[count - 1], item) > 0)
-        {
-            _bufferSorted = false;
-        }
-        _buffer[count] = item;
-        _count = count + 1;
+        var record = _encoded.WrittenSpan;
+        var (offset, length) = _locateKey(record);
+        _buffer.Add(record, offset, length, _options.MaxBufferedRecords);
         Count++;
-        if (_options.MaxBufferedBytes is not null)
-        {
-            _bufferedBytes += _codec.EstimateSize(item);
-        }
     }
 
-    private async ValueTask SpillThenAddAsync(T item, CancellationToken cancellationToken)
+    private async ValueTask SpillThenAddAsync(CancellationToken cancellationToken)
     {
         await SpillAsync(cancellationToken);
-        Append(item);
+        Append();
     }
 
     private async ValueTask SpillAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        SortBuffer();
         var buffer = _buffer;
-        var count = _count;
-        if (_openRun is not null && _comparer.Compare(_openRun.Last, buffer[0]) > 0)
+        buffer.Sort();
+        var count = buffer.Count;
+        if (_openRun is not null)
         {
-            await CloseOpenRunAsync(cancellationToken);
+            ref readonly var first = ref buffer.Entry(0);
+            var last = _openRun.LastKey!;
+            if (SortKeys.Compare(SortKeys.Prefix(last), last, first.Prefix, buffer.Key(first)) > 0)
+            {
+                await CloseOpenRunAsync(cancellationToken);
+            }
         }
         if (_openRun is null)
         {
-            _openRun = RunWriter<T>.Create(NextFilePath(), _codec, _options.BlockSize);
+            _openRun = new RunWriter(NextFilePath(), _options.BlockSize) { FirstKey = buffer.Key(buffer.Entry(0)).ToArray() };
             RunsWritten++;
         }
         var run = _openRun;
         var before = run.Length;
         for (var i = 0; i < count; i++)
         {
-            if (run.Add(buffer[i]))
+            if (run.Add(buffer.Record(buffer.Entry(i))))
             {
                 await run.FlushAsync(cancellationToken);
             }
         }
+        run.LastKey = buffer.Key(buffer.Entry(count - 1)).ToArray();
         BytesWritten += run.Length - before;
-        Array.Clear(buffer, 0, count);
-        _count = 0;
-        _bufferedBytes = 0;
-        _bufferSorted = true;
+        buffer.Clear();
     }
 
     private async ValueTask CloseOpenRunAsync(CancellationToken cancellationToken)
@@ -179,15 +194,6 @@ internal sealed class ExternalSorter<T> : IAsyncDisposable
         _runs.Add(await writer.CompleteAsync(cancellationToken));
         BytesWritten += writer.Length - before;
         _openRun = null;
-    }
-
-    private void SortBuffer()
-    {
-        if (!_bufferSorted)
-        {
-            Array.Sort(_buffer, 0, _count, _comparer);
-            _bufferSorted = true;
-        }
     }
 
     private async IAsyncEnumerable<T> SortCoreAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -201,20 +207,15 @@ internal sealed class ExternalSorter<T> : IAsyncDisposable
         {
             if (_openRun is null && _runs.Count == 0)
             {
-                SortBuffer();
                 var buffer = _buffer;
-                var count = _count;
-                _buffer = [];
-                _count = 0;
-                for (var i = 0; i < count; i++)
+                buffer.Sort();
+                for (var i = 0; i < buffer.Count; i++)
                 {
                     if ((i & 4095) == 0)
                     {
                         cancellationToken.ThrowIfCancellationRequested();
                     }
-                    var item = buffer[i];
-                    buffer[i] = default!;
-                    yield return item;
+                    yield return Decode(buffer.Record(buffer.Entry(i)));
                 }
                 yield break;
             }
@@ -223,21 +224,19 @@ internal sealed class ExternalSorter<T> : IAsyncDisposable
             {
                 await CloseOpenRunAsync(cancellationToken);
             }
-            if (_count > 0)
+            if (_buffer.Count > 0)
             {
-                SortBuffer();
-                _runs.Add(new MemoryRun<T>(_buffer, _count));
+                _runs.Add(_buffer.TakeAsRun());
             }
-            _buffer = [];
-            _count = 0;
+            _buffer = new RecordBuffer();
             BuildChains();
             await MergeDownAsync(cancellationToken);
             FinalMergeWidth = _chains.Count;
 
-            using var cursor = new MergeCursor<T>([.. _chains], _comparer);
+            using var cursor = new MergeCursor([.. _chains]);
             while (await cursor.MoveNextAsync(cancellationToken))
             {
-                yield return cursor.Current;
+                yield return Decode(cursor.Source.Record);
             }
         }
         finally
@@ -247,28 +246,38 @@ internal sealed class ExternalSorter<T> : IAsyncDisposable
         }
     }
 
+    private T Decode(ReadOnlySpan<byte> record)
+    {
+        var reader = new BinarySpanReader(record);
+        var item = _codec.Read(ref reader);
+        if (!reader.AtEnd)
+        {
+            throw new InvalidDataException("A sort record holds more bytes than its codec reads.");
+        }
+        return item;
+    }
+
     /// <summary>
-    /// Groups the runs into as few chains of non-overlapping runs as possible (greedy by first record,
-    /// each run going to the chain whose last record is the greatest one not above its first).
+    /// Groups the runs into as few chains of non-overlapping runs as possible (greedy by first key, each
+    /// run going to the chain whose last key is the greatest one not above the run's first).
     /// </summary>
     private void BuildChains()
     {
-        var runs = _runs.ToArray();
-        var firsts = runs.Select(r => r.First).ToArray();
-        Array.Sort(firsts, runs, _comparer);
+        var runs = _runs.OrderBy(r => r.FirstKey!, ByteOrder.Instance).ToList();
         foreach (var run in runs)
         {
-            RunChain<T>? best = null;
+            RunChain? best = null;
             foreach (var chain in _chains)
             {
-                if (_comparer.Compare(chain.Last, run.First) <= 0 && (best is null || _comparer.Compare(chain.Last, best.Last) > 0))
+                if (ByteOrder.Instance.Compare(chain.LastKey, run.FirstKey) <= 0
+                    && (best is null || ByteOrder.Instance.Compare(chain.LastKey, best.LastKey) > 0))
                 {
                     best = chain;
                 }
             }
             if (best is null)
             {
-                best = new RunChain<T>(_codec, _options.BlockSize);
+                best = new RunChain(_locateKey, _options.BlockSize);
                 _chains.Add(best);
             }
             best.Append(run);
@@ -279,6 +288,7 @@ internal sealed class ExternalSorter<T> : IAsyncDisposable
     /// <summary>
     /// Merges the smallest chains into new runs until at most MaxOpenRuns remain. The first merge takes
     /// just enough inputs that every later one is a full MaxOpenRuns-way merge (least data rewritten).
+    /// Records are copied as bytes: nothing is decoded.
     /// </summary>
     private async ValueTask MergeDownAsync(CancellationToken cancellationToken)
     {
@@ -291,26 +301,24 @@ internal sealed class ExternalSorter<T> : IAsyncDisposable
             _chains.Sort((a, b) => a.RecordCount.CompareTo(b.RecordCount));
             var group = _chains.GetRange(0, take);
 
-            using (var writer = RunWriter<T>.Create(NextFilePath(), _codec, _options.BlockSize))
+            using var writer = new RunWriter(NextFilePath(), _options.BlockSize);
+            using (var cursor = new MergeCursor(group))
             {
-                using (var cursor = new MergeCursor<T>(group, _comparer))
+                while (await cursor.MoveNextAsync(cancellationToken))
                 {
-                    while (await cursor.MoveNextAsync(cancellationToken))
+                    if (writer.Add(cursor.Source.Record))
                     {
-                        if (writer.Add(cursor.Current))
-                        {
-                            await writer.FlushAsync(cancellationToken);
-                        }
+                        await writer.FlushAsync(cancellationToken);
                     }
                 }
-                _chains.RemoveRange(0, take);
-                var run = await writer.CompleteAsync(cancellationToken);
-                var merged = new RunChain<T>(_codec, _options.BlockSize);
-                merged.Append(run);
-                _chains.Add(merged);
-                BytesWritten += writer.Length;
-                IntermediateMerges++;
             }
+            _chains.RemoveRange(0, take);
+            var run = await writer.CompleteAsync(cancellationToken);
+            var merged = new RunChain(_locateKey, _options.BlockSize);
+            merged.Append(run);
+            _chains.Add(merged);
+            BytesWritten += writer.Length;
+            IntermediateMerges++;
         }
     }
 
@@ -329,8 +337,7 @@ internal sealed class ExternalSorter<T> : IAsyncDisposable
     {
         _openRun?.Dispose();
         _openRun = null;
-        _buffer = [];
-        _count = 0;
+        _buffer = new RecordBuffer();
         foreach (var chain in _chains)
         {
             chain.Dispose();
@@ -352,5 +359,12 @@ internal sealed class ExternalSorter<T> : IAsyncDisposable
             }
             _folder = null;
         }
+    }
+
+    private sealed class ByteOrder : IComparer<byte[]?>
+    {
+        public static readonly ByteOrder Instance = new();
+
+        public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
     }
 }

@@ -1,27 +1,28 @@
 namespace OssBackup.Engine.Planning;
 
 /// <summary>
-/// K-way merge of run chains. The chain that produced the last record stays outside the heap: its
-/// next record is compared with the heap's minimum once and, when still the smallest (clustered or
-/// concatenated input), taken without touching the heap. Records are cleared from the block arrays as
-/// they are taken so that memory holds only what has not been merged yet.
+/// K-way merge of run chains by sort key, on encoded records. The chain that produced the last record
+/// stays outside the heap: its next record is compared with the heap's smallest once and, while it is
+/// still the smallest (clustered or concatenated input), taken without touching the heap.
+/// After a successful <see cref="MoveNextAsync"/>, <see cref="Source"/> holds the current record.
 /// </summary>
-internal sealed class MergeCursor<T> : IDisposable
+internal sealed class MergeCursor : IDisposable
 {
-    private readonly IReadOnlyList<RunChain<T>> _chains;
-    private readonly IComparer<T> _comparer;
-    private readonly PriorityQueue<RunChain<T>, T> _heap;
-    private RunChain<T>? _current;
+    private static readonly IComparer<RunChain> ByKey = Comparer<RunChain>.Create(RunChain.Compare);
+
+    private readonly IReadOnlyList<RunChain> _chains;
+    private readonly PriorityQueue<RunChain, RunChain> _heap;
+    private RunChain? _current;
     private bool _started;
 
-    public MergeCursor(IReadOnlyList<RunChain<T>> chains, IComparer<T> comparer)
+    public MergeCursor(IReadOnlyList<RunChain> chains)
     {
         _chains = chains;
-        _comparer = comparer;
-        _heap = new PriorityQueue<RunChain<T>, T>(chains.Count, comparer);
+        _heap = new PriorityQueue<RunChain, RunChain>(chains.Count, ByKey);
     }
 
-    public T Current { get; private set; } = default!;
+    /// <summary>The chain whose current record is the merge's current record.</summary>
+    public RunChain Source => _current ?? throw new InvalidOperationException("The merge has no current record.");
 
     public ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
     {
@@ -30,9 +31,7 @@ internal sealed class MergeCursor<T> : IDisposable
         {
             return _started ? new(false) : StartAsync(cancellationToken);
         }
-        source.Items[source.Index] = default!;
-        source.Index++;
-        if (source.Index < source.Count)
+        if (source.MoveNext())
         {
             Select(source);
             return new(true);
@@ -45,32 +44,24 @@ internal sealed class MergeCursor<T> : IDisposable
         _current = null;
         _started = true;
         _heap.Clear();
-        Current = default!;
         foreach (var chain in _chains)
         {
             chain.Dispose();
         }
     }
 
-    private void Select(RunChain<T> source)
+    private void Select(RunChain source)
     {
-        var candidate = source.Items[source.Index];
-        if (_heap.TryPeek(out _, out var smallest) && _comparer.Compare(candidate, smallest) > 0)
+        if (_heap.TryPeek(out var smallest, out _) && RunChain.Compare(source, smallest) > 0)
         {
-            var next = _heap.DequeueEnqueue(source, candidate);
-            _current = next;
-            Current = next.Items[next.Index];
-        }
-        else
-        {
-            Current = candidate;
+            _current = _heap.DequeueEnqueue(source, source);
         }
     }
 
-    private async ValueTask<bool> RefillAsync(RunChain<T> source, CancellationToken cancellationToken)
+    private async ValueTask<bool> RefillAsync(RunChain source, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (await source.FillAsync(cancellationToken))
+        if (await source.LoadAsync(cancellationToken))
         {
             Select(source);
             return true;
@@ -84,9 +75,9 @@ internal sealed class MergeCursor<T> : IDisposable
         _started = true;
         foreach (var chain in _chains)
         {
-            if (await chain.FillAsync(cancellationToken))
+            if (await chain.LoadAsync(cancellationToken))
             {
-                _heap.Enqueue(chain, chain.Items[0]);
+                _heap.Enqueue(chain, chain);
             }
             else
             {
@@ -98,14 +89,7 @@ internal sealed class MergeCursor<T> : IDisposable
 
     private bool TakeSmallest()
     {
-        if (_heap.TryDequeue(out var next, out var item))
-        {
-            _current = next;
-            Current = item;
-            return true;
-        }
-        _current = null;
-        Current = default!;
-        return false;
+        _current = _heap.TryDequeue(out var next, out _) ? next : null;
+        return _current is not null;
     }
 }

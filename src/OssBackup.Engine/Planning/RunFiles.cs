@@ -7,12 +7,13 @@ namespace OssBackup.Engine.Planning;
 /// <summary>
 /// The layout of a sort run file (private scratch, lives for one sort, never read by another process):
 /// <code>
-/// run   := block*                                   (end of file ends the run)
-/// block := payloadLength u32 LE | recordCount u32 LE | payload
-/// payload := recordCount records back to back, as the codec writes them
+/// run     := block*                                     (end of file ends the run)
+/// block   := payloadLength u32 LE | recordCount u32 LE | payload
+/// payload := (recordLength uvarint | record)*           recordCount times, in sort-key order
 /// </code>
-/// Records inside a run are in order. Blocks close once their payload reaches the block size, so a
-/// reader decodes a whole block in one synchronous pass and touches the file once per buffer refill.
+/// A record is what the codec wrote. The length prefix lets a merge walk records and compare their keys
+/// without decoding them; only records that leave the sort are decoded. Blocks close once their payload
+/// reaches the block size, so a reader touches the file about once per block.
 /// </summary>
 internal static class RunFormat
 {
@@ -22,52 +23,45 @@ internal static class RunFormat
     public const int MaxPayload = 1 << 30;
 }
 
-/// <summary>Appends records to a run file, block by block.</summary>
-internal sealed class RunWriter<T> : IDisposable
+/// <summary>Appends encoded records to a run file, block by block.</summary>
+internal sealed class RunWriter : IDisposable
 {
-    private readonly IRecordCodec<T> _codec;
     private readonly SafeFileHandle _handle;
     private readonly BinaryWriterBuffer _block;
     private readonly byte[] _header = new byte[RunFormat.HeaderSize];
     private readonly ReadOnlyMemory<byte>[] _gather = new ReadOnlyMemory<byte>[2];
     private readonly int _blockSize;
     private int _blockRecords;
-    private long _position;
     private bool _closed;
 
-    private RunWriter(string path, IRecordCodec<T> codec, int blockSize)
+    public RunWriter(string path, int blockSize)
     {
         Path = path;
-        _codec = codec;
         _blockSize = blockSize;
         _block = new BinaryWriterBuffer(blockSize + blockSize / 4);
         _handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous);
     }
 
-    public static RunWriter<T> Create(string path, IRecordCodec<T> codec, int blockSize) => new(path, codec, blockSize);
-
     public string Path { get; }
 
     public long Count { get; private set; }
 
-    public T First { get; private set; } = default!;
+    /// <summary>Bytes written to the file so far (not counting the block being filled).</summary>
+    public long Length { get; private set; }
 
-    public T Last { get; private set; } = default!;
+    /// <summary>The sort key of the first record, once set by the writer's owner.</summary>
+    public byte[]? FirstKey { get; set; }
 
-    /// <summary>Bytes written to the file so far.</summary>
-    public long Length => _position;
+    /// <summary>The sort key of the last record, kept up to date by the writer's owner.</summary>
+    public byte[]? LastKey { get; set; }
 
-    /// <summary>Encodes the item; true when the block is full and <see cref="FlushAsync"/> is due.</summary>
-    public bool Add(T item)
+    /// <summary>Appends the record; true when the block is full and <see cref="FlushAsync"/> is due.</summary>
+    public bool Add(ReadOnlySpan<byte> record)
     {
-        if (Count == 0)
-        {
-            First = item;
-        }
-        Last = item;
-        Count++;
-        _codec.Write(_block, item);
+        _block.WriteUVarint((ulong)record.Length);
+        _block.WriteBytes(record);
         _blockRecords++;
+        Count++;
         return _block.Length >= _blockSize;
     }
 
@@ -85,24 +79,22 @@ internal sealed class RunWriter<T> : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(_header.AsSpan(4), (uint)_blockRecords);
         _gather[0] = _header;
         _gather[1] = _block.WrittenMemory;
-        await RandomAccess.WriteAsync(_handle, _gather, _position, cancellationToken);
-        _position += RunFormat.HeaderSize + _block.Length;
+        await RandomAccess.WriteAsync(_handle, _gather, Length, cancellationToken);
+        Length += RunFormat.HeaderSize + _block.Length;
         _gather[1] = default;
         _block.Clear();
         _blockRecords = 0;
     }
 
     /// <summary>Flushes the last block and closes the file; the result can be opened for reading.</summary>
-    public async ValueTask<FileRun<T>> CompleteAsync(CancellationToken cancellationToken)
+    public async ValueTask<FileRun> CompleteAsync(CancellationToken cancellationToken)
     {
         await FlushAsync(cancellationToken);
-        Close();
-        return new FileRun<T>(Path, First, Last, Count);
+        Dispose();
+        return new FileRun(Path, FirstKey, LastKey, Count);
     }
 
-    public void Dispose() => Close();
-
-    private void Close()
+    public void Dispose()
     {
         if (!_closed)
         {
@@ -112,70 +104,106 @@ internal sealed class RunWriter<T> : IDisposable
     }
 }
 
-/// <summary>Reads a run file back one decoded block at a time.</summary>
-internal sealed class FileBlockReader<T> : IBlockReader<T>
+/// <summary>Walks the records of a run file, reading it a buffer at a time.</summary>
+internal sealed class FileRecordReader : IRecordReader
 {
-    private readonly IRecordCodec<T> _codec;
     private readonly SafeFileHandle _handle;
     private readonly string _path;
+    private readonly KeyLocator _locateKey;
     private byte[] _bytes;
     private int _start;
     private int _end;
     private long _fileOffset;
-    private T[] _items = [];
+    private int _position;
+    private int _blockEnd;
+    private int _remaining;
+    private int _recordOffset;
+    private int _recordLength;
+    private int _keyOffset;
+    private int _keyLength;
 
-    public FileBlockReader(string path, IRecordCodec<T> codec, int blockSize)
+    public FileRecordReader(string path, KeyLocator locateKey, int blockSize)
     {
         _path = path;
-        _codec = codec;
+        _locateKey = locateKey;
         _bytes = new byte[2 * blockSize];
         _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous | FileOptions.SequentialScan);
     }
 
-    public T[] Items => _items;
+    public ulong Prefix { get; private set; }
 
-    public async ValueTask<int> ReadBlockAsync(CancellationToken cancellationToken)
+    public ReadOnlySpan<byte> Record => _bytes.AsSpan(_recordOffset, _recordLength);
+
+    public ReadOnlySpan<byte> Key => _bytes.AsSpan(_keyOffset, _keyLength);
+
+    public bool MoveNext()
     {
+        if (_remaining == 0)
+        {
+            if (_position != _blockEnd)
+            {
+                throw Damaged("has a block with more bytes than its records");
+            }
+            return false;
+        }
+        _remaining--;
+        var bytes = _bytes;
+        var position = _position;
+        ulong length = 0;
+        for (var shift = 0; ; shift += 7)
+        {
+            if (position >= _blockEnd || shift > 28)
+            {
+                throw Damaged("has a malformed record length");
+            }
+            var b = bytes[position++];
+            length |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                break;
+            }
+        }
+        if (length > (ulong)(_blockEnd - position))
+        {
+            throw Damaged("has a record longer than its block");
+        }
+        _recordOffset = position;
+        _recordLength = (int)length;
+        _position = position + (int)length;
+        var (offset, keyLength) = _locateKey(bytes.AsSpan(position, (int)length));
+        _keyOffset = position + offset;
+        _keyLength = keyLength;
+        Prefix = SortKeys.Prefix(bytes.AsSpan(_keyOffset, keyLength));
+        return true;
+    }
+
+    public async ValueTask<bool> LoadAsync(CancellationToken cancellationToken)
+    {
+        // the previous block, if any, has been walked to its end
+        _start = _blockEnd;
         if (!await EnsureAsync(RunFormat.HeaderSize, cancellationToken))
         {
-            return _end == _start ? 0 : throw Truncated();
+            return _end == _start ? false : throw Damaged("is truncated");
         }
         var payload = BinaryPrimitives.ReadUInt32LittleEndian(_bytes.AsSpan(_start));
         var count = BinaryPrimitives.ReadUInt32LittleEndian(_bytes.AsSpan(_start + 4));
         if (payload > RunFormat.MaxPayload || count == 0 || count > payload)
         {
-            throw new InvalidDataException($"Sort run file '{_path}' has a damaged block header.");
+            throw Damaged("has a damaged block header");
         }
         if (!await EnsureAsync(RunFormat.HeaderSize + (int)payload, cancellationToken))
         {
-            throw Truncated();
+            throw Damaged("is truncated");
         }
-        Decode(_bytes.AsSpan(_start + RunFormat.HeaderSize, (int)payload), (int)count);
-        _start += RunFormat.HeaderSize + (int)payload;
-        return (int)count;
+        _position = _start + RunFormat.HeaderSize;
+        _blockEnd = _position + (int)payload;
+        _remaining = (int)count;
+        return MoveNext();
     }
 
     public void Dispose() => _handle.Dispose();
 
-    private void Decode(ReadOnlySpan<byte> payload, int count)
-    {
-        if (_items.Length < count)
-        {
-            _items = new T[count];
-        }
-        var items = _items;
-        var reader = new BinarySpanReader(payload);
-        for (var i = 0; i < count; i++)
-        {
-            items[i] = _codec.Read(ref reader);
-        }
-        if (!reader.AtEnd)
-        {
-            throw new InvalidDataException($"Sort run file '{_path}' has a block whose records do not fill it.");
-        }
-    }
-
-    /// <summary>Makes at least <paramref name="needed"/> unread bytes available; false at end of file.</summary>
+    /// <summary>Makes at least <paramref name="needed"/> unread bytes available from <c>_start</c>; false at end of file.</summary>
     private async ValueTask<bool> EnsureAsync(int needed, CancellationToken cancellationToken)
     {
         if (_end - _start >= needed)
@@ -205,5 +233,5 @@ internal sealed class FileBlockReader<T> : IBlockReader<T>
         return true;
     }
 
-    private InvalidDataException Truncated() => new($"Sort run file '{_path}' is truncated.");
+    private InvalidDataException Damaged(string what) => new($"Sort run file '{_path}' {what}.");
 }

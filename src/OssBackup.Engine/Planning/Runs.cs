@@ -1,62 +1,105 @@
 namespace OssBackup.Engine.Planning;
 
-/// <summary>Yields a run's records one block at a time; <see cref="Items"/> is valid until the next read.</summary>
-internal interface IBlockReader<T> : IDisposable
-{
-    T[] Items { get; }
+/// <summary>Finds the sort key in an encoded record (a codec's <see cref="IRecordCodec{T}.LocateSortKey"/>).</summary>
+internal delegate (int Offset, int Length) KeyLocator(ReadOnlySpan<byte> record);
 
-    /// <summary>Decodes the next block into <see cref="Items"/>; the number of records, 0 at the end.</summary>
-    ValueTask<int> ReadBlockAsync(CancellationToken cancellationToken);
+/// <summary>
+/// Walks the encoded records of a run in order. <see cref="Record"/>, <see cref="Key"/> and
+/// <see cref="Prefix"/> describe the current record and stay valid until the next move.
+/// </summary>
+internal interface IRecordReader : IDisposable
+{
+    ulong Prefix { get; }
+
+    ReadOnlySpan<byte> Record { get; }
+
+    ReadOnlySpan<byte> Key { get; }
+
+    /// <summary>Moves within what is loaded; false when the loaded block is used up.</summary>
+    bool MoveNext();
+
+    /// <summary>Loads the next block and moves to its first record; false at the end of the run.</summary>
+    ValueTask<bool> LoadAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>A sequence of records in order, with its first and last record (for chaining disjoint runs).</summary>
-internal abstract class SortedRun<T>(T first, T last, long count)
+/// <summary>Records in order, with the sort keys of the first and last (for chaining runs that do not overlap).</summary>
+internal abstract class SortedRun(byte[]? firstKey, byte[]? lastKey, long count)
 {
-    public T First { get; } = first;
+    /// <summary>Null for runs written by an intermediate merge, which are never chained.</summary>
+    public byte[]? FirstKey { get; } = firstKey;
 
-    public T Last { get; } = last;
+    public byte[]? LastKey { get; } = lastKey;
 
     public long Count { get; } = count;
 
-    public abstract IBlockReader<T> Open(IRecordCodec<T> codec, int blockSize);
+    public abstract IRecordReader Open(KeyLocator locateKey, int blockSize);
 
     /// <summary>Frees what the run holds (deletes its file); idempotent.</summary>
     public abstract void Release();
 }
 
-internal sealed class FileRun<T>(string path, T first, T last, long count) : SortedRun<T>(first, last, count)
+internal sealed class FileRun(string path, byte[]? firstKey, byte[]? lastKey, long count) : SortedRun(firstKey, lastKey, count)
 {
     public string Path { get; } = path;
 
-    public override IBlockReader<T> Open(IRecordCodec<T> codec, int blockSize) => new FileBlockReader<T>(Path, codec, blockSize);
+    public override IRecordReader Open(KeyLocator locateKey, int blockSize) => new FileRecordReader(Path, locateKey, blockSize);
 
     public override void Release() => File.Delete(Path);
 }
 
 /// <summary>The last buffer of a sort, merged straight from memory instead of being spilled.</summary>
-internal sealed class MemoryRun<T>(T[] items, int count) : SortedRun<T>(items[0], items[count - 1], count)
+internal sealed class MemoryRun(byte[][] chunks, BufferEntry[] entries, int count)
+    : SortedRun(KeyOf(chunks, entries[0]), KeyOf(chunks, entries[count - 1]), count)
 {
-    private T[]? _items = items;
+    private byte[][]? _chunks = chunks;
+    private BufferEntry[]? _entries = entries;
 
-    public override IBlockReader<T> Open(IRecordCodec<T> codec, int blockSize) =>
-        new Reader(_items ?? throw new InvalidOperationException("The run was released."), (int)Count);
+    public override IRecordReader Open(KeyLocator locateKey, int blockSize) =>
+        new Reader(_chunks ?? throw new InvalidOperationException("The run was released."), _entries!, (int)Count);
 
-    public override void Release() => _items = null;
-
-    private sealed class Reader(T[] items, int count) : IBlockReader<T>
+    public override void Release()
     {
-        private bool _done;
+        _chunks = null;
+        _entries = null;
+    }
 
-        public T[] Items => items;
+    private static byte[] KeyOf(byte[][] chunks, in BufferEntry entry) => chunks[entry.Chunk].AsSpan(entry.KeyOffset, entry.KeyLength).ToArray();
 
-        public ValueTask<int> ReadBlockAsync(CancellationToken cancellationToken)
+    private sealed class Reader(byte[][] chunks, BufferEntry[] entries, int count) : IRecordReader
+    {
+        private int _index = -1;
+        private bool _loaded;
+
+        public ulong Prefix => entries[_index].Prefix;
+
+        public ReadOnlySpan<byte> Record
         {
-            if (_done)
+            get
             {
-                return new(0);
+                ref readonly var entry = ref entries[_index];
+                return chunks[entry.Chunk].AsSpan(entry.Offset, entry.Length);
             }
-            _done = true;
-            return new(count);
+        }
+
+        public ReadOnlySpan<byte> Key
+        {
+            get
+            {
+                ref readonly var entry = ref entries[_index];
+                return chunks[entry.Chunk].AsSpan(entry.KeyOffset, entry.KeyLength);
+            }
+        }
+
+        public bool MoveNext() => _loaded && ++_index < count;
+
+        public ValueTask<bool> LoadAsync(CancellationToken cancellationToken)
+        {
+            if (_loaded)
+            {
+                return new(false);
+            }
+            _loaded = true;
+            return new(MoveNext());
         }
 
         public void Dispose()
@@ -66,35 +109,45 @@ internal sealed class MemoryRun<T>(T[] items, int count) : SortedRun<T>(items[0]
 }
 
 /// <summary>
-/// One input of a merge: runs that do not overlap, read one after another. Each run is released
-/// (its file deleted) as soon as it has been read, and every unread one when the chain is disposed.
+/// One input of a merge: runs that do not overlap, read one after another. Each run is released (its
+/// file deleted) as soon as it has been read, and every unread one when the chain is disposed.
 /// </summary>
-internal sealed class RunChain<T>(IRecordCodec<T> codec, int blockSize) : IDisposable
+internal sealed class RunChain(KeyLocator locateKey, int blockSize) : IDisposable
 {
-    private readonly List<SortedRun<T>> _runs = [];
-    private IBlockReader<T>? _reader;
+    private readonly List<SortedRun> _runs = [];
+    private IRecordReader? _reader;
     private int _next;
     private bool _disposed;
 
-    /// <summary>The current block; the record at <see cref="Index"/> is the next one not yet taken.</summary>
-    public T[] Items { get; private set; } = [];
-
-    public int Index { get; set; }
-
-    public int Count { get; private set; }
-
     public long RecordCount { get; private set; }
 
-    public T Last => _runs[^1].Last;
+    public byte[]? LastKey => _runs[^1].LastKey;
 
-    public void Append(SortedRun<T> run)
+    /// <summary>The current record's key prefix, copied here because merges compare it most.</summary>
+    public ulong Prefix { get; private set; }
+
+    public ReadOnlySpan<byte> Record => _reader!.Record;
+
+    public ReadOnlySpan<byte> Key => _reader!.Key;
+
+    public void Append(SortedRun run)
     {
         _runs.Add(run);
         RecordCount += run.Count;
     }
 
-    /// <summary>Loads the next block (of this run or the next); false when the chain is exhausted.</summary>
-    public async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
+    public bool MoveNext()
+    {
+        if (_reader!.MoveNext())
+        {
+            Prefix = _reader.Prefix;
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>Loads the next block (of this run or the next ones); false when the chain is exhausted.</summary>
+    public async ValueTask<bool> LoadAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         while (true)
@@ -103,18 +156,13 @@ internal sealed class RunChain<T>(IRecordCodec<T> codec, int blockSize) : IDispo
             {
                 if (_next == _runs.Count)
                 {
-                    Items = [];
-                    Index = Count = 0;
                     return false;
                 }
-                _reader = _runs[_next].Open(codec, blockSize);
+                _reader = _runs[_next].Open(locateKey, blockSize);
             }
-            var count = await _reader.ReadBlockAsync(cancellationToken);
-            if (count > 0)
+            if (await _reader.LoadAsync(cancellationToken))
             {
-                Items = _reader.Items;
-                Index = 0;
-                Count = count;
+                Prefix = _reader.Prefix;
                 return true;
             }
             _reader.Dispose();
@@ -136,6 +184,7 @@ internal sealed class RunChain<T>(IRecordCodec<T> codec, int blockSize) : IDispo
         {
             _runs[_next].Release();
         }
-        Items = [];
     }
+
+    public static int Compare(RunChain a, RunChain b) => SortKeys.Compare(a.Prefix, a.Key, b.Prefix, b.Key);
 }

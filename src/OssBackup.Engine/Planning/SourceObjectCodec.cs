@@ -6,15 +6,21 @@ using OssBackup.Engine.Util;
 namespace OssBackup.Engine.Planning;
 
 /// <summary>
-/// Run-file encoding of a <see cref="SourceObject"/>:
-/// key (uvarint length + UTF-8), size (uvarint of the 64-bit value), last-modified UTC ticks
-/// (8 bytes little-endian), its offset in minutes (zigzag varint, 0 for UTC), ETag and storage class
-/// (uvarint length + UTF-8). Lossless, and cheap to decode: three string decodes and no parsing.
-/// Well-known storage classes decode to shared string instances.
+/// Sort-run encoding of a <see cref="SourceObject"/>, ordered by key in <see cref="Vault.KeyOrder"/>:
+/// key (uvarint length + UTF-8: the sort key, whose byte order is code point order), size (uvarint of
+/// the 64-bit value), last-modified UTC ticks (8 bytes little-endian), its offset in minutes (zigzag
+/// varint, 0 for UTC), ETag and storage class (uvarint length + UTF-8). Lossless and cheap to decode:
+/// three string decodes, no parsing. Well-known storage classes decode to shared string instances.
+/// Strings that are not valid UTF-16 (a lone surrogate) are refused: UTF-8 cannot carry them.
 /// </summary>
 internal sealed class SourceObjectCodec : IRecordCodec<SourceObject>
 {
     public static SourceObjectCodec Instance { get; } = new();
+
+    /// <summary>UTF-8 byte order of the keys is code point order: <see cref="Vault.KeyOrder"/>.</summary>
+    public IComparer<SourceObject> Order => SourceObjectKeyOrder.Instance;
+
+    private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static readonly string[] KnownStorageClasses =
     [
@@ -27,14 +33,14 @@ internal sealed class SourceObjectCodec : IRecordCodec<SourceObject>
 
     public void Write(BinaryWriterBuffer buffer, SourceObject item)
     {
-        buffer.WriteString(item.Key);
+        WriteText(buffer, item.Key, item);
         buffer.WriteUVarint((ulong)item.Size);
         Span<byte> ticks = stackalloc byte[sizeof(long)];
         BinaryPrimitives.WriteInt64LittleEndian(ticks, item.LastModified.UtcTicks);
         buffer.WriteBytes(ticks);
         buffer.WriteVarint(item.LastModified.Offset.Ticks / TimeSpan.TicksPerMinute);
-        buffer.WriteString(item.ETag);
-        buffer.WriteString(item.StorageClass);
+        WriteText(buffer, item.ETag, item);
+        WriteText(buffer, item.StorageClass, item);
     }
 
     public SourceObject Read(ref BinarySpanReader reader)
@@ -53,9 +59,43 @@ internal sealed class SourceObjectCodec : IRecordCodec<SourceObject>
         return new SourceObject(key, size, etag, modified, storageClass);
     }
 
-    public int EstimateSize(SourceObject item) =>
-        // the record (header, 4 references, a long, a DateTimeOffset), its three strings, its buffer slot
-        80 + 3 * 24 + 2 * (item.Key.Length + item.ETag.Length + item.StorageClass.Length);
+    public (int Offset, int Length) LocateSortKey(ReadOnlySpan<byte> record)
+    {
+        // the key's length as a uvarint, then its bytes
+        var length = 0;
+        var shift = 0;
+        var i = 0;
+        byte b;
+        do
+        {
+            if (i == record.Length || shift > 28)
+            {
+                throw new InvalidDataException("A sort record has a malformed key length.");
+            }
+            b = record[i++];
+            length |= (b & 0x7F) << shift;
+            shift += 7;
+        }
+        while (b >= 0x80);
+        if (length < 0 || length > record.Length - i)
+        {
+            throw new InvalidDataException("A sort record is shorter than its key.");
+        }
+        return (i, length);
+    }
+
+    private static void WriteText(BinaryWriterBuffer buffer, string value, SourceObject item)
+    {
+        try
+        {
+            Strict.GetByteCount(value);
+        }
+        catch (EncoderFallbackException error)
+        {
+            throw new InvalidDataException($"The object '{item.Key}' has text that is not valid Unicode (a lone surrogate).", error);
+        }
+        buffer.WriteString(value);
+    }
 
     private static string DecodeStorageClass(ReadOnlySpan<byte> bytes)
     {
@@ -71,7 +111,7 @@ internal sealed class SourceObjectCodec : IRecordCodec<SourceObject>
     }
 }
 
-/// <summary>Orders source objects by key in <see cref="Vault.KeyOrder"/> (UTF-8 byte order).</summary>
+/// <summary>Orders source objects by key in <see cref="Vault.KeyOrder"/>: the order <see cref="SourceObjectCodec"/> sorts in.</summary>
 public sealed class SourceObjectKeyOrder : IComparer<SourceObject>
 {
     public static SourceObjectKeyOrder Instance { get; } = new();
