@@ -32,6 +32,7 @@
         'Invoke-BackupSchedule'
         'Get-BackupJobItem'
         'Compare-BackupPoint'
+        'Get-RestoreJob'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -38,4 +38,7 @@ public enum ConflictAction
     Overwrite,
     Skip,
     Fail,
+
+    /// <summary>Overwrite only when the existing object differs in size or content hash; skip identical ones.</summary>
+    IfChanged,
 }

@@ -320,6 +320,37 @@ public sealed partial class BackupCatalog
             ("$message", job.Message), ("$id", job.Id));
     }
 
+    public IReadOnlyList<RestoreJob> GetRestoreJobs(long? id = null, int? last = null)
+    {
+        using var connection = Connect();
+        using var command = Command(connection, """
+            SELECT id, backup_point_id, target, status, start_time, end_time, backed_up_objects, backed_up_bytes, skipped_objects, failed_objects, bytes_per_second, message
+            FROM jobs WHERE kind = 'Restore' AND ($id IS NULL OR id = $id) ORDER BY id DESC LIMIT $limit
+            """, ("$id", id), ("$limit", last ?? -1));
+        using var reader = command.ExecuteReader();
+        var result = new List<RestoreJob>();
+        while (reader.Read())
+        {
+            result.Add(new RestoreJob
+            {
+                Id = reader.GetInt64(0),
+                BackupPointId = reader.GetString(1),
+                Target = reader.GetString(2),
+                Status = Enum.Parse<JobStatus>(reader.GetString(3)),
+                StartTime = Parse(reader.GetString(4)),
+                EndTime = reader.IsDBNull(5) ? null : Parse(reader.GetString(5)),
+                RestoredObjects = reader.GetInt64(6),
+                RestoredBytes = reader.GetInt64(7),
+                SkippedObjects = reader.GetInt64(8),
+                FailedObjects = reader.GetInt64(9),
+                BytesPerSecond = reader.GetDouble(10),
+                Message = reader.IsDBNull(11) ? null : reader.GetString(11),
+            });
+        }
+        result.Reverse();
+        return result;
+    }
+
     public void AddJobItem(long jobId, string key, string outcome, string code, string message)
     {
         using var connection = Connect();

@@ -83,13 +83,25 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
                     {
                         if (target.Conflict != ConflictAction.Overwrite && await target.Bucket.ExistsAsync(targetKey, cancellationToken))
                         {
-                            if (target.Conflict == ConflictAction.Skip)
+                            if (target.Conflict == ConflictAction.IfChanged && await IsSameAsync(reader, entry, targetKey, target.Bucket, cancellationToken))
+                            {
+                                Interlocked.Increment(ref skipped);
+                                continue;
+                            }
+                            if (target.Conflict == ConflictAction.IfChanged)
+                            {
+                                // Differs: fall through to overwrite.
+                            }
+                            else if (target.Conflict == ConflictAction.Skip)
                             {
                                 Interlocked.Increment(ref skipped);
                                 catalog.AddJobItem(job.Id, entry.Key, "Skipped", "TargetExists", $"'{targetKey}' already exists in {target.Bucket.Description}.");
                                 continue;
                             }
-                            throw new TargetExistsException($"'{targetKey}' already exists in {target.Bucket.Description}; use -Conflict Overwrite or Skip.");
+                            else
+                            {
+                                throw new TargetExistsException($"'{targetKey}' already exists in {target.Bucket.Description}; use -Conflict Overwrite, IfChanged or Skip.");
+                            }
                         }
                         await WriteObjectAsync(reader, entry, targetKey, target.Bucket, cancellationToken);
                         Interlocked.Increment(ref restored);
@@ -143,6 +155,56 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
         }
         var relative = key.StartsWith(sourcePrefix, StringComparison.Ordinal) ? key[sourcePrefix.Length..] : key;
         return targetPrefix + relative;
+    }
+
+    /// <summary>
+    /// Whether the target already holds exactly this object: same size, and the same content by the
+    /// strongest test the target allows (a file: every chunk's SHA-256; a bucket: its ETag equals the
+    /// source's, or the MD5 these bytes would get).
+    /// </summary>
+    private static async Task<bool> IsSameAsync(BlobReader reader, ObjectEntry entry, string targetKey, IObjectTarget target, CancellationToken token)
+    {
+        await using (var existing = await target.OpenExistingAsync(targetKey, token))
+        {
+            if (existing is not null)
+            {
+                if (existing.Length != entry.Size)
+                {
+                    return false;
+                }
+                var buffer = new byte[entry.Chunks.Count == 0 ? 0 : entry.Chunks.Max(c => c.RawLength)];
+                foreach (var chunk in entry.Chunks)
+                {
+                    await existing.ReadExactlyAsync(buffer.AsMemory(0, chunk.RawLength), token);
+                    if (BlobId.Of(buffer.AsSpan(0, chunk.RawLength)) != chunk.Id)
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            }
+        }
+        if (await target.StatAsync(targetKey, token) is not { } stat || stat.Size != entry.Size)
+        {
+            return false;
+        }
+        return string.Equals(stat.ETag, entry.ETag, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(stat.ETag, await ExpectedETagAsync(reader, entry, token), StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static async Task<string> ExpectedETagAsync(BlobReader reader, ObjectEntry entry, CancellationToken token)
+    {
+        if (entry.Chunks.Count <= 1)
+        {
+            var content = entry.Chunks.Count == 0 ? [] : await reader.ReadAsync(entry.Chunks[0], token);
+            return Convert.ToHexString(System.Security.Cryptography.MD5.HashData(content));
+        }
+        var partMd5s = new byte[entry.Chunks.Count * 16];
+        for (var i = 0; i < entry.Chunks.Count; i++)
+        {
+            System.Security.Cryptography.MD5.HashData(await reader.ReadAsync(entry.Chunks[i], token), partMd5s.AsSpan(i * 16, 16));
+        }
+        return $"{Convert.ToHexString(System.Security.Cryptography.MD5.HashData(partMd5s))}-{entry.Chunks.Count}";
     }
 
     /// <summary>

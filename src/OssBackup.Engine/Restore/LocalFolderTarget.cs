@@ -24,6 +24,12 @@ public sealed class LocalFolderTarget : IObjectTarget
 
     public bool IsFileTree => true;
 
+    public Task<Stream?> OpenExistingAsync(string key, CancellationToken cancellationToken)
+    {
+        var path = _mapper.Map(key);
+        return Task.FromResult<Stream?>(File.Exists(path) ? File.OpenRead(path) : null);
+    }
+
     public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken)
     {
         var path = _mapper.Map(key);

@@ -24,6 +24,9 @@ public interface IObjectTarget
     /// <summary>Size and ETag of a written object, to verify it; null when the target cannot tell (a folder).</summary>
     Task<(long Size, string ETag)?> StatAsync(string key, CancellationToken cancellationToken) => Task.FromResult<(long, string)?>(null);
 
+    /// <summary>The existing content at a key, where the target can hand it out cheaply (a file); else null.</summary>
+    Task<Stream?> OpenExistingAsync(string key, CancellationToken cancellationToken) => Task.FromResult<Stream?>(null);
+
     Task<bool> ExistsAsync(string key, CancellationToken cancellationToken);
 
     /// <summary>Uploads a whole object with its Content-MD5, so the server rejects corrupted bytes.</summary>
