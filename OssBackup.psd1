@@ -33,6 +33,8 @@
         'Get-BackupJobItem'
         'Compare-BackupPoint'
         'Get-RestoreJob'
+        'Remove-BackupPoint'
+        'Get-BackupRetention'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

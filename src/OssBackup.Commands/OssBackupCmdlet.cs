@@ -78,6 +78,7 @@ public abstract class OssBackupCmdlet : PSCmdlet, IDisposable
             Engine.Inventory.InventoryException inventory => ($"Inventory{inventory.Kind}", ErrorCategory.InvalidData),
             CatalogConflictException => ("AlreadyExists", ErrorCategory.ResourceExists),
             PlanBusyException => ("PlanBusy", ErrorCategory.ResourceBusy),
+            Engine.Vault.VaultLockedException => ("VaultLocked", ErrorCategory.ResourceBusy),
             CatalogInUseException => ("InUse", ErrorCategory.ResourceBusy),
             CredentialsNotFoundException => ("CredentialsNotFound", ErrorCategory.AuthenticationError),
             SourceAccessException { Problem: SourceProblem.AccessDenied } => ("AccessDenied", ErrorCategory.PermissionDenied),

@@ -102,6 +102,10 @@ public sealed partial class OssBackupService
             throw;
         }
         await AlertAsync(plan, job, observer, cancellationToken);
+        if (job.Status == JobStatus.Completed)
+        {
+            await ApplyRetentionAsync(plan, observer, cancellationToken);
+        }
         return job;
     }
 

@@ -47,13 +47,27 @@ public sealed class BackupRunner
         {
             var source = openSource();
             var vault = await VaultRepository.OpenAsync(new Storage.FileBlobStore(registration.Location), cancellationToken);
+            // Shared: backups run side by side, but a prune (exclusive) waits, so no pack this run may reuse disappears under it.
+            await using var vaultLock = await VaultLock.AcquireSharedAsync(vault.Store, null, cancellationToken);
+            using var refresh = new CancellationTokenSource();
+            var refreshing = RefreshLockAsync(vaultLock, refresh.Token);
             SnapshotManifest? previous = null;
             if (previousPoint is not null)
             {
                 previous = await vault.LoadSnapshotAsync(previousPoint.Id, cancellationToken);
             }
-            var scan = await OpenScanAsync(plan, source, openInventoryBucket, previous, job, cancellationToken);
-            var snapshot = await BackupAsync(plan, source, scan, vault, previous, job, counters, cancellationToken);
+            SnapshotManifest snapshot;
+            IBackupScan scan;
+            try
+            {
+                scan = await OpenScanAsync(plan, source, openInventoryBucket, previous, job, cancellationToken);
+                snapshot = await BackupAsync(plan, source, scan, vault, previous, job, counters, cancellationToken);
+            }
+            finally
+            {
+                await refresh.CancelAsync();
+                await refreshing;
+            }
             await scan.CompleteAsync(snapshot, cancellationToken);
             counters.CopyTo(job);
             job.BackupPointId = snapshot.Id;
@@ -215,6 +229,21 @@ public sealed class BackupRunner
         {
             await sink.DisposeAsync();
             TryDeleteFolder(scratch);
+        }
+    }
+
+    private static async Task RefreshLockAsync(VaultLock vaultLock, CancellationToken token)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(TimeSpan.FromMinutes(5), token);
+                await vaultLock.RefreshAsync(token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 
