@@ -75,7 +75,7 @@ public sealed record InventoryObject(string Key, long Size, string ETag, DateTim
 }
 
 /// <summary>Every variant and fault <see cref="InventoryWriter"/> can produce. The defaults give the newer OSS form.</summary>
-public sealed class InventoryOptions
+public sealed record InventoryOptions
 {
     /// <summary>The optional columns OSS writes by default, in the order of the shared example.</summary>
     public static readonly IReadOnlyList<string> DefaultColumns = ["Size", "StorageClass", "LastModifiedDate", "ETag", "IsMultipartUploaded", "EncryptionStatus"];
@@ -84,8 +84,8 @@ public sealed class InventoryOptions
     public string DestinationPrefix { get; init; } = "";
     public string InventoryId { get; init; } = "daily";
 
-    /// <summary>The run's scan time: names the run folder (minute precision). Default: now.</summary>
-    public DateTime RunTime { get; init; } = DateTime.UtcNow;
+    /// <summary>The run's scan time (UTC): names the run folder (minute precision). Default: now.</summary>
+    public DateTime? RunTime { get; init; }
 
     /// <summary>creationTimestamp in the manifest; default <see cref="RunTime"/>.</summary>
     public DateTime? CreationTime { get; init; }
@@ -244,9 +244,10 @@ public sealed class InventoryWriter
     {
         options ??= new InventoryOptions();
         var bucket = options.DestinationBucket;
+        var runTime = Utc(options.RunTime ?? DateTime.UtcNow);
         var prefix = options.DestinationPrefix.Trim('/');
         var ruleFolder = (prefix.Length == 0 ? "" : prefix + "/") + $"{sourceBucket}/{options.InventoryId}/";
-        var runFolder = ruleFolder + options.RunTime.ToUniversalTime().ToString("yyyy-MM-dd'T'HH-mm'Z'", CultureInfo.InvariantCulture) + "/";
+        var runFolder = ruleFolder + runTime.ToString("yyyy-MM-dd'T'HH-mm'Z'", CultureInfo.InvariantCulture) + "/";
         var rows = objects.Select(o => options.StorageClassOverrides?.TryGetValue(o.Key, out var sc) == true ? o with { StorageClass = sc } : o).ToList();
         if (!options.AllVersions && rows.Any(o => !o.IsCurrent))
         {
@@ -304,7 +305,7 @@ public sealed class InventoryWriter
             files.Add(new InventoryDataFileInfo(key, gz.Length, Hex(MD5.HashData(gz), options.ManifestStyle), slice.Count) { Content = gz });
         }
 
-        var manifest = Manifest(sourceBucket, schema, files, options);
+        var manifest = Manifest(sourceBucket, schema, files, options, options.CreationTime ?? runTime);
         var manifestBytes = Encoding.UTF8.GetBytes(manifest);
         _put(bucket, runFolder + "manifest.json", manifestBytes);
         keys.Add(runFolder + "manifest.json");
@@ -457,8 +458,7 @@ public sealed class InventoryWriter
 
     private static string Date(DateTime time, InventoryDateFormat format)
     {
-        var utc = time.Kind == DateTimeKind.Local ? time.ToUniversalTime() : DateTime.SpecifyKind(time, DateTimeKind.Utc);
-        return utc.ToString(format switch
+        return Utc(time).ToString(format switch
         {
             InventoryDateFormat.Hyphens => "yyyy-MM-dd'T'HH-mm-ss'Z'",
             InventoryDateFormat.IsoMillis => "yyyy-MM-dd'T'HH:mm:ss.fff'Z'",
@@ -466,10 +466,10 @@ public sealed class InventoryWriter
         }, CultureInfo.InvariantCulture);
     }
 
-    private static string Manifest(string sourceBucket, List<string> schema, List<InventoryDataFileInfo> files, InventoryOptions options)
+    private static string Manifest(string sourceBucket, List<string> schema, List<InventoryDataFileInfo> files, InventoryOptions options, DateTime creationTime)
     {
         var s3 = options.ManifestStyle == InventoryManifestStyle.S3;
-        var created = new DateTimeOffset(DateTime.SpecifyKind((options.CreationTime ?? options.RunTime).ToUniversalTime(), DateTimeKind.Utc));
+        var created = new DateTimeOffset(Utc(creationTime));
         var timestamp = s3 ? created.ToUnixTimeMilliseconds() : created.ToUnixTimeSeconds();
         using var output = new MemoryStream();
         using (var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -534,6 +534,9 @@ public sealed class InventoryWriter
         ("DEEP_ARCHIVE", true) => "ColdArchive",
         var (name, _) => name,
     };
+
+    /// <summary>A time as UTC; an unspecified kind is taken as UTC already.</summary>
+    private static DateTime Utc(DateTime time) => time.Kind == DateTimeKind.Local ? time.ToUniversalTime() : DateTime.SpecifyKind(time, DateTimeKind.Utc);
 
     private static string Hex(byte[] hash, InventoryManifestStyle style) =>
         style == InventoryManifestStyle.S3 ? Convert.ToHexString(hash).ToLowerInvariant() : Convert.ToHexString(hash);

@@ -81,7 +81,7 @@ public static class Retention
             }
         }
 
-        var localTimes = ordered.Select(point => TimeZoneInfo.ConvertTime(point.CreatedAt, policy.TimeZone).DateTime).ToArray();
+        var localTimes = ordered.Select(point => point.CreatedAt.UtcDateTime).ToArray();
         KeepPerBucket(policy.KeepDaily, "daily", Day, localTimes, reasons);
         KeepPerBucket(policy.KeepWeekly, "weekly", IsoWeek, localTimes, reasons);
         KeepPerBucket(policy.KeepMonthly, "monthly", Month, localTimes, reasons);

@@ -48,7 +48,15 @@ public sealed class BlobCodec : IDisposable
                 stored.CopyTo(plaintext);
                 break;
             case BlobCompression.Zstd:
-                var written = _decompressor.Unwrap(stored, plaintext);
+                int written;
+                try
+                {
+                    written = _decompressor.Unwrap(stored, plaintext);
+                }
+                catch (ZstdException e)
+                {
+                    throw new InvalidDataException($"Compressed blob data is damaged: {e.Message}", e);
+                }
                 if (written != plaintext.Length)
                 {
                     throw new InvalidDataException("Decompressed blob length does not match its recorded length.");

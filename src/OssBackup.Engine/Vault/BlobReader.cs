@@ -20,11 +20,18 @@ public sealed class BlobReader : IDisposable
         var stored = ArrayPool<byte>.Shared.Rent(location.StoredLength);
         try
         {
-            await using (var stream = await _store.GetAsync(location.Pack.FileName, location.Offset, location.StoredLength, cancellationToken))
+            try
             {
-                await stream.ReadExactlyAsync(stored.AsMemory(0, location.StoredLength), cancellationToken);
+                await using (var stream = await _store.GetAsync(location.Pack.FileName, location.Offset, location.StoredLength, cancellationToken))
+                {
+                    await stream.ReadExactlyAsync(stored.AsMemory(0, location.StoredLength), cancellationToken);
+                }
+                _codec.Decode(stored.AsSpan(0, location.StoredLength), location.Compression, plaintext.Span[..location.RawLength]);
             }
-            _codec.Decode(stored.AsSpan(0, location.StoredLength), location.Compression, plaintext.Span[..location.RawLength]);
+            catch (Exception e) when (e is InvalidDataException or EndOfStreamException or ArgumentException)
+            {
+                throw new InvalidDataException($"Blob {location.Id} in pack {location.Pack} at offset {location.Offset} is corrupt: {e.Message}", e);
+            }
             if (BlobId.Of(plaintext.Span[..location.RawLength]) != location.Id)
             {
                 throw new InvalidDataException($"Blob {location.Id} in pack {location.Pack} at offset {location.Offset} is corrupt: its content does not match its hash.");

@@ -1,0 +1,2 @@
+global using OssBackup.Engine.Tests.Support;
+global using Xunit;
