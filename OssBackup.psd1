@@ -35,6 +35,7 @@
         'Get-RestoreJob'
         'Remove-BackupPoint'
         'Get-BackupRetention'
+        'Test-OssBackup'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

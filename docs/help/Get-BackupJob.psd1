@@ -2,21 +2,27 @@
     Synopsis     = 'Gets backup jobs: the record of each backup run, with its status and counters.'
 
     Description  = @'
-Get-BackupJob lists backup jobs from the catalog, oldest first. A job is recorded for every run of
-Start-OssBackup, whether it completed, partly completed, failed or was cancelled; a backup point exists
+Get-BackupJob lists backup jobs from the catalog, oldest first. A job is recorded for every backup, run
+by Start-OssBackup or by Invoke-BackupSchedule, whether it completed, partly completed, failed or was
+cancelled; a backup point exists
 only for the runs that completed or partly completed (BackupPointId).
 
 Without parameters it returns the jobs of all plans. -Plan limits it to one plan, -Id gets one job, and
--Last keeps only the most recent jobs. Restore jobs are not included.
+-Last keeps only the most recent jobs. Restore jobs are listed by Get-RestoreJob.
 
 A job that failed carries the reason in Message. A job still Running whose process has ended is shown as
-Failed with the message "Interrupted: ...".
+Failed with the message "Interrupted: ...". The objects a job could not read, or skipped, are listed by
+Get-BackupJobItem.
+
+The jobs of a plan removed with Remove-BackupPlan stay: -Plan with its name still lists them, and their
+BackupPointId leads to its points, which can still be restored.
 '@
 
     Parameters   = @{
         Plan = @'
 Gets the jobs of this plan only: a plan name, or a BackupPlan (also from the pipeline). A BackupJob or
-BackupPoint stands for its plan. An unknown plan name returns nothing.
+BackupPoint stands for its plan. An unknown plan name returns nothing. The name of a removed plan
+returns that plan's jobs.
 '@
         Id   = 'Gets the job with this id. Returns nothing when there is no such backup job.'
         Last = 'Returns only this many of the most recent jobs (still oldest first). At least 1.'
@@ -69,5 +75,5 @@ nothing new shows a low rate. Compare WrittenBytes with BackedUpBytes to see the
 and compression.
 '@
 
-    RelatedLinks = @('Start-OssBackup', 'Get-BackupHistory', 'Get-BackupPlan', 'about_OssBackup')
+    RelatedLinks = @('Start-OssBackup', 'Invoke-BackupSchedule', 'Get-BackupJobItem', 'Get-BackupHistory', 'Get-BackupPlan', 'about_OssBackup')
 }

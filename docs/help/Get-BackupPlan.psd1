@@ -1,5 +1,5 @@
 @{
-    Synopsis     = 'Gets backup plans, with the time and status of their last backup.'
+    Synopsis     = 'Gets backup plans, with the time and status of their last backup and when they run next.'
 
     Description  = @'
 Get-BackupPlan lists the plans created with New-BackupPlan, sorted by name. ScanMethod says how backups
@@ -8,7 +8,13 @@ lists). Besides the plan's settings,
 each plan shows LastBackupTime (when its newest backup point was made) and LastJobStatus (how its last
 backup job ended: Completed, PartiallyCompleted, Failed, Cancelled, or Running while a backup runs).
 
-Plans go down the pipeline to Start-OssBackup, Get-BackupHistory and Get-BackupJob.
+Policy names the backup policy that schedules the plan (empty for a plan run only by hand), Suspended says
+whether Suspend-BackupPlan has taken it off its schedule, and NextRunTime says when Invoke-BackupSchedule
+will run it next. NextRunTime is empty for a plan without a policy or a suspended plan; a NextRunTime in
+the past means the plan is due now (a slot was missed) and the next call of Invoke-BackupSchedule runs it.
+
+Plans go down the pipeline to Start-OssBackup, Set-BackupPlan, Suspend-BackupPlan, Resume-BackupPlan,
+Remove-BackupPlan, Get-BackupHistory and Get-BackupJob.
 '@
 
     Parameters   = @{
@@ -48,9 +54,16 @@ Lists the plans whose last backup did not complete cleanly, or that have no back
 '@
         }
         @{
+            Title   = 'The schedule of every plan'
+            Code    = 'Get-BackupPlan | Sort-Object NextRunTime | Format-Table Name, Policy, Suspended, NextRunTime, LastBackupTime, LastJobStatus'
+            Remarks = @'
+Shows which plans run next. Plans without a policy and suspended plans (empty NextRunTime) come first.
+'@
+        }
+        @{
             Title   = 'See all settings of a plan'
             Code    = 'Get-BackupPlan nightly | Format-List *'
-            Remarks = 'Shows every property, including Endpoint, Region, ProfileName, ForcePathStyle, Include, Exclude and the inventory settings.'
+            Remarks = 'Shows every property, including Endpoint, Region, ProfileName, ForcePathStyle, Include, Exclude, the inventory settings and CreatedAt.'
         }
     )
 
@@ -58,5 +71,5 @@ Lists the plans whose last backup did not complete cleanly, or that have no back
 Credentials are never part of a plan: only ProfileName, the name of a credentials profile, is stored.
 '@
 
-    RelatedLinks = @('New-BackupPlan', 'Start-OssBackup', 'Get-BackupHistory', 'Get-BackupJob', 'about_OssBackup')
+    RelatedLinks = @('New-BackupPlan', 'Set-BackupPlan', 'Suspend-BackupPlan', 'Remove-BackupPlan', 'Start-OssBackup', 'Invoke-BackupSchedule', 'Get-BackupHistory', 'Get-BackupJob', 'about_OssBackup')
 }

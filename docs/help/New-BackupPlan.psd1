@@ -1,10 +1,16 @@
 @{
-    Synopsis     = 'Creates a backup plan: which bucket and prefix to back up, from which endpoint, into which vault.'
+    Synopsis     = 'Creates a backup plan: which bucket and prefix to back up, from which endpoint, into which vault, on which schedule.'
 
     Description  = @'
 New-BackupPlan records a backup plan in the catalog. A plan names a source (an endpoint, a bucket and
-optionally a key prefix and include/exclude filters) and the vault its backups go to. Run it with
-Start-OssBackup; every run adds a backup point to the vault.
+optionally a key prefix and include/exclude filters) and where its backups go, in one of two ways:
+- -Policy: the plan follows a backup policy (New-BackupPolicy). It backs up into the policy's vault, is run
+  by Invoke-BackupSchedule at the policy's slots, keeps the points the policy's retention rules keep, and
+  reports failures to the policy's alert webhook.
+- -Vault only: the plan backs up into this vault and runs only when Start-OssBackup is called; all its
+  points are kept.
+One of the two is needed. A plan can be given a policy later, or lose it, with Set-BackupPlan -Policy.
+Every run, scheduled or not, adds a backup point to the vault.
 
 Before the plan is saved, New-BackupPlan checks that the bucket can be listed with the credentials it
 finds. A wrong bucket name, a refused key or an endpoint that cannot be reached fails the command, and no
@@ -66,7 +72,16 @@ Addresses the bucket in the URL path (https://endpoint/bucket/key) instead of as
 (https://bucket.endpoint/key). Needed by most self-hosted stores such as MinIO and Ceph RGW. Do not use it
 with Alibaba Cloud OSS, which accepts host-name (virtual-hosted) addressing only.
 '@
-        Vault          = 'The name of the vault the backups go to, as registered with New-BackupVault. It must exist.'
+        Vault          = @'
+The name of the vault the backups go to, as registered with New-BackupVault. It must exist. Needed when
+-Policy is not given. With -Policy it can be left out: the plan uses the policy's vault (naming another
+vault is refused).
+'@
+        Policy         = @'
+The name of the backup policy that schedules the plan, keeps or deletes its points and sends its alerts
+(see New-BackupPolicy). It must exist. The plan backs up into the policy's vault. Without -Policy, the
+plan runs only with Start-OssBackup and keeps every point.
+'@
         Include        = @'
 .NET regular expressions; when given, only keys that match at least one of them are backed up. They are
 matched against the whole key (including -SourcePrefix) and are not anchored: use ^ and $ to anchor, for
@@ -88,8 +103,8 @@ The destination prefix of the inventory rule, if it has one. Inventories are the
 <prefix>/<source bucket>/<rule id>/ in -InventoryBucket. Leading and trailing slashes are ignored.
 '@
         InventoryMaxAge  = @'
-How old the newest inventory may be; an older one fails the backup. Default 7 days. Give a TimeSpan, for
-example (New-TimeSpan -Days 2) or '2.00:00:00'; note that a bare number such as 2 is read as ticks.
+How old the newest inventory may be; an older one fails the backup. Default 7 days. Give a number of days
+(2, or 1.5 for 36 hours) or a TimeSpan, for example (New-TimeSpan -Hours 36) or '1.12:00:00'.
 '@
         InventoryCleanup = @'
 What happens to the inventory a backup used, once its backup point is committed: DoNotDelete (default),
@@ -116,6 +131,19 @@ New-BackupPlan -Name nightly -SourceBucket corp-assets -Endpoint https://oss-cn-
 Creates the plan "nightly" for the whole bucket corp-assets in the Hangzhou region, backing up into the
 vault "main". The access check uses the key in OSS_ACCESS_KEY_ID/OSS_ACCESS_KEY_SECRET; scheduled runs find
 it the same way, so set these variables in the environment of the scheduled task too.
+'@
+        }
+        @{
+            Title   = 'A plan backed up every night by the scheduler'
+            Code    = @'
+New-BackupPolicy -Name nightly -Vault main -Interval 1.00:00:00 -StartTime '2025-03-01 02:00' -KeepDaily 14 -KeepMonthly 12
+New-BackupPlan -Name corp-assets -SourceBucket corp-assets -Endpoint https://oss-cn-hangzhou.aliyuncs.com -Region cn-hangzhou -Policy nightly -ProfileName oss-backup
+'@
+            Remarks = @'
+The plan backs up into the vault "main" of the policy "nightly", every day at 02:00 local time, once
+Invoke-BackupSchedule is called every minute (see its help for cron, systemd and the Task Scheduler). The
+[oss-backup] profile of the user the scheduler runs as supplies the key. After each completed backup, the
+newest point of each of the last 14 days and 12 months is kept, and the other points are deleted.
 '@
         }
         @{
@@ -162,7 +190,7 @@ $plan = @{
     InventoryBucket  = 'corp-inventory'
     InventoryId      = 'daily-csv'
     InventoryPrefix  = 'inventories'
-    InventoryMaxAge  = New-TimeSpan -Days 2
+    InventoryMaxAge  = 2
     InventoryCleanup = 'DeleteAll'
 }
 New-BackupPlan @plan
@@ -183,17 +211,21 @@ that list is more than two days old, and deletes the lists it no longer needs on
     Notes        = @'
 New-BackupPlan writes terminating errors. Their FullyQualifiedErrorId starts with:
 - OssBackup.AlreadyExists: a plan with this name exists.
-- OssBackup.NotFound: the vault named by -Vault is not registered.
-- OssBackup.InvalidArgument: an invalid name, endpoint URL or -Include/-Exclude expression, only one of
-  -InventoryBucket and -InventoryId, or an -InventoryMaxAge that is not positive.
+- OssBackup.NotFound: the vault named by -Vault is not registered, or the policy named by -Policy does not
+  exist.
+- OssBackup.InvalidArgument: neither -Policy nor -Vault, a -Vault that is not the policy's vault, an
+  invalid name, endpoint URL or -Include/-Exclude expression, only one of -InventoryBucket and -InventoryId,
+  or an -InventoryMaxAge that is not positive.
 - OssBackup.CredentialsNotFound: no credentials were found, or -ProfileName names no profile.
 - OssBackup.AccessDenied: the endpoint refused the key (wrong key id or secret, or no permission).
 - OssBackup.BucketNotFound: the bucket (or the inventory bucket) does not exist at this endpoint.
 - OssBackup.EndpointUnreachable: the endpoint could not be reached.
 
 Only the access key id and secret are used; session tokens (temporary STS credentials) are not supported.
-There is no cmdlet to change or remove a plan in this version.
+Change a plan with Set-BackupPlan (prefix, filters, policy, profile, inventory settings; not the bucket,
+endpoint or vault), pause its schedule with Suspend-BackupPlan, and remove it with Remove-BackupPlan, which
+keeps its points.
 '@
 
-    RelatedLinks = @('Start-OssBackup', 'Get-BackupPlan', 'New-BackupVault', 'Get-OssInventory', 'about_OssBackup')
+    RelatedLinks = @('Start-OssBackup', 'Get-BackupPlan', 'Set-BackupPlan', 'New-BackupPolicy', 'Invoke-BackupSchedule', 'New-BackupVault', 'Get-OssInventory', 'about_OssBackup')
 }

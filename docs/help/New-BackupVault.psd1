@@ -13,8 +13,9 @@ The vault is recorded in the catalog under -Name; plans refer to it by that name
 empty folder gets a new vault. An existing vault (for example a vault disk moved to another machine) is
 registered under -Name as it is; the backup points already in it are not added to the catalog.
 
-In this version a vault is a folder on a local or mounted file system. OssBackup never deletes anything
-from a vault. Vaults are not encrypted (the Encrypted property is always False).
+In this version a vault is a folder on a local or mounted file system. Data is deleted from a vault only
+when backup points are deleted (Remove-BackupPoint, or the retention rules of a policy), and then only the
+data no remaining point needs. Vaults are not encrypted (the Encrypted property is always False).
 '@
 
     Parameters   = @{

@@ -21,7 +21,7 @@ parts, so the target never holds a partly written object.
 
 When an object already exists in the target, -Conflict decides: Fail (the default) reports it as an
 ObjectFailed.TargetExists error and leaves it as it is, Skip leaves it without an error (SkippedObjects),
-Overwrite replaces it. Objects that cannot be restored are reported one by one as non-terminating errors
+Overwrite replaces it, IfChanged replaces it only when it differs from the backed-up version. Objects that cannot be restored are reported one by one as non-terminating errors
 and the restore goes on with the others.
 
 Credentials are looked for in this order: -Credential, the plan's ProfileName, the OSS_ACCESS_KEY_ID and
@@ -46,7 +46,14 @@ The objects to restore, from Get-BackupObject (usually piped). Each object is re
 came from (its BackupPointId). The objects are collected first; the restore starts when the pipeline
 input ends, with one restore job for each point.
 '@
-        TargetBucket = 'The bucket to restore to. It must exist. It can be the source bucket itself or another bucket.'
+        TargetBucket = 'The bucket to restore to. It must exist. It can be the source bucket itself or another bucket. Give -TargetBucket or -TargetPath, not both.'
+        TargetPath   = @'
+A local folder to restore to instead of a bucket (created if needed; a relative path is resolved against
+the current PowerShell location). Each key becomes a file under it, "/" separating folders. Keys that
+cannot be written safely as a path (for example with a ".." segment, a backslash or a control character)
+are not written and are reported as ObjectFailed.UnsafeKey.<reason> errors. Give -TargetBucket or
+-TargetPath, not both.
+'@
         TargetPrefix = @'
 Replaces the plan's source prefix in every restored key. When omitted, keys are restored unchanged. An empty
 string removes the source prefix. For example, with a source prefix of "photos/" and -TargetPrefix
@@ -65,7 +72,10 @@ unless -Conflict is Overwrite). Not stored.
         Conflict     = @'
 What to do when an object already exists in the target: Fail (default) reports an ObjectFailed.TargetExists
 error for it and does not write it; Skip leaves it without an error and counts it in SkippedObjects;
-Overwrite replaces it. Fail and Skip check each key in the target before writing it.
+Overwrite replaces it; IfChanged replaces it only when its size or content differs from the backed-up
+version, and otherwise leaves it and counts it in SkippedObjects (content is compared by ETag in a bucket,
+by SHA-256 of each chunk in a folder, which reads the file). Fail, Skip and IfChanged check each key in the
+target before writing it.
 '@
     }
 
@@ -155,8 +165,9 @@ Error ids (the start of $_.FullyQualifiedErrorId):
 - ObjectFailed.<code>: another per-object failure; TargetObject is the key (non-terminating).
 - RestoreFailed: the restore job failed as a whole; TargetObject is the RestoreJob (non-terminating).
 
-Restore jobs are recorded in the catalog, but Get-BackupJob lists backup jobs only.
+Restore jobs are recorded in the catalog: Get-RestoreJob lists them, and Get-BackupJobItem lists the
+objects each one skipped or could not restore.
 '@
 
-    RelatedLinks = @('Get-BackupObject', 'Get-BackupHistory', 'Start-OssBackup', 'about_OssBackup')
+    RelatedLinks = @('Get-BackupObject', 'Get-BackupHistory', 'Get-RestoreJob', 'Get-BackupJobItem', 'Start-OssBackup', 'about_OssBackup')
 }

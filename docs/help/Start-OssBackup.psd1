@@ -23,10 +23,27 @@ of each failed object, when there was one. Objects in storage classes that must 
 can be read (Archive, ColdArchive, DeepColdArchive, GLACIER, DEEP_ARCHIVE) are skipped (SkippedObjects);
 the new point keeps the version an earlier point holds.
 
-When the backup fails as a whole (the bucket cannot be listed, the vault cannot be written, no
-credentials...), no point is added, the job is recorded as Failed, and a non-terminating BackupFailed.*
-error is written whose TargetObject is the failed job; nothing is written to the output. Several plans
+When the backup fails as a whole (the bucket cannot be listed, the vault cannot be written...), no point
+is added, the job is recorded as Failed, and a non-terminating BackupFailed.* error is written whose
+TargetObject is the failed job; nothing is written to the output. When no credentials are found, the
+backup does not start: an OssBackup.CredentialsNotFound error is written and no job is recorded. Several plans
 piped in are each backed up in turn, even when one of them fails.
+
+Start-OssBackup runs a plan now, whether or not it has a policy. A scheduled plan backed up by hand is
+not backed up again by Invoke-BackupSchedule for the slot that has just passed: any run that starts after a
+slot covers it. A suspended plan is backed up once and stays suspended (Resume-BackupPlan puts it back on
+its schedule). A plan that is being backed up by another process (a scheduled run, or another session) is
+not started twice: Start-OssBackup writes an OssBackup.PlanBusy error for it and records no job.
+
+For a plan with a policy, two more things happen. After a backup that ends Completed, the policy's
+retention rules are applied to the plan's points, and the points they do not keep are deleted, with the
+vault data only they used (see Get-BackupRetention); if that fails, for example because another backup
+is using the vault, a warning says so, the backup stands, and the next completed backup tries again. A
+job that ends Failed or PartiallyCompleted is reported to the policy's alert webhook, if it has one; an
+alert that cannot be delivered is a warning and does not change the job.
+
+The objects that failed or were skipped are recorded with the job: Get-BackupJobItem lists them, with a
+code and a message for each, long after the errors have scrolled by.
 
 Credentials are looked for in this order: -Credential, the plan's ProfileName, the OSS_ACCESS_KEY_ID and
 OSS_ACCESS_KEY_SECRET environment variables, then AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
@@ -97,8 +114,9 @@ much smaller than ReadMiB because chunks already in the vault are not stored aga
 Import-Module OssBackup
 $job = Start-OssBackup -Plan nightly -ErrorVariable failures
 if (-not $job) {
-    # The backup failed as a whole: no point was made. The error says why.
-    $failures | Where-Object FullyQualifiedErrorId -like 'BackupFailed.*' | ForEach-Object { $_.FullyQualifiedErrorId }
+    # No point was made: the backup failed as a whole (BackupFailed.*) or did not start
+    # (OssBackup.PlanBusy, OssBackup.CredentialsNotFound...). The error says why.
+    $failures | Where-Object FullyQualifiedErrorId -notlike 'ObjectFailed.*' | ForEach-Object { $_.FullyQualifiedErrorId }
     exit 1
 }
 if ($job.Status -eq 'PartiallyCompleted') { exit 2 }   # a point was made, some objects failed
@@ -112,6 +130,24 @@ then end the command with a terminating error, without returning the job.
 '@
         }
         @{
+            Title   = 'Back up a suspended plan once'
+            Code    = @'
+Get-BackupPlan | Where-Object Suspended | Start-OssBackup
+'@
+            Remarks = @'
+Backs up every suspended plan now, for example before a maintenance window ends. They stay suspended:
+Invoke-BackupSchedule still skips them until Resume-BackupPlan.
+'@
+        }
+        @{
+            Title   = 'List the objects a backup could not read'
+            Code    = @'
+$job = Start-OssBackup nightly -ErrorAction SilentlyContinue
+if ($job.Status -eq 'PartiallyCompleted') { Get-BackupJobItem -Job $job -Status Failed | Format-Table Key, Code, Message -Wrap }
+'@
+            Remarks = 'The per-object errors are kept with the job; Get-BackupJobItem lists them with their error code.'
+        }
+        @{
             Title   = 'Back up, then browse the new point'
             Code    = 'Start-OssBackup nightly | Get-BackupObject -Prefix reports/'
             Remarks = 'A job goes down the pipeline as its backup point: this lists the objects under reports/ in the point just made.'
@@ -120,10 +156,15 @@ then end the command with a terminating error, without returning the job.
 
     Notes        = @'
 Error ids (the start of $_.FullyQualifiedErrorId):
-- OssBackup.NotFound: no plan with this name (non-terminating).
+- OssBackup.NotFound: no plan with this name, or its vault is not registered (non-terminating).
+- OssBackup.PlanBusy: another process is backing up this plan right now; nothing was done and no job was
+  recorded (non-terminating). Try again when that backup has ended (Get-BackupJob shows it as Running).
+- OssBackup.CredentialsNotFound: no credentials were found for the plan, or its ProfileName names no
+  profile; no job was recorded (non-terminating).
 - BackupFailed.<reason>: the backup failed as a whole; TargetObject is the Failed BackupJob. Reasons:
-  AccessDenied, BucketNotFound, EndpointUnreachable, CredentialsNotFound, NotFound (for example the vault
-  folder is gone), InvalidData, Failed (anything else), and for inventory plans InventoryNotFound,
+  AccessDenied, BucketNotFound, EndpointUnreachable, NotFound (for example the vault
+  folder is gone), VaultLocked (backup points are being deleted from the vault right now: try again
+  shortly), InvalidData, Failed (anything else), and for inventory plans InventoryNotFound,
   InventoryIncomplete, InventoryUnusable, InventoryTooOld, InventoryNotUpdated, InventoryManifestInvalid,
   InventoryDataFileMissing, InventoryDataFileCorrupt, InventoryRowInvalid (see Get-OssInventory).
 - ObjectFailed.<code>: one object could not be read; TargetObject is its key. IntegrityCheckFailed means
@@ -136,5 +177,5 @@ A job whose process ended before it finished (for example a killed session) is s
 message "Interrupted: ...", the next time the catalog is opened.
 '@
 
-    RelatedLinks = @('Get-BackupPlan', 'Get-BackupJob', 'Get-BackupHistory', 'Get-BackupObject', 'Restore-OssObject', 'Get-OssInventory', 'about_OssBackup')
+    RelatedLinks = @('Get-BackupPlan', 'Get-BackupJob', 'Get-BackupJobItem', 'Invoke-BackupSchedule', 'Get-BackupHistory', 'Get-BackupObject', 'Restore-OssObject', 'Get-OssInventory', 'about_OssBackup')
 }

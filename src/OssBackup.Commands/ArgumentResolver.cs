@@ -19,6 +19,11 @@ internal static class ArgumentResolver
         BackupPoint point => point.Id,
         BackupJob { BackupPointId: { } id } => id,
         BackupObject obj => obj.BackupPointId,
+        BackupRetentionDecision decision => decision.BackupPointId,
+        // An id of 16 hex digits that happen to be all decimal reaches us as a number.
+        long number when number >= 0 => number.ToString("D16", System.Globalization.CultureInfo.InvariantCulture),
+        int number when number >= 0 => number.ToString("D16", System.Globalization.CultureInfo.InvariantCulture),
+        decimal number when number >= 0 && number == decimal.Truncate(number) => number.ToString("0000000000000000", System.Globalization.CultureInfo.InvariantCulture),
         string id when !string.IsNullOrWhiteSpace(id) => id,
         var other => throw new ArgumentException($"-BackupPoint takes a backup point id or a BackupPoint, not '{other}'."),
     };

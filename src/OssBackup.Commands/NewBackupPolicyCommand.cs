@@ -14,7 +14,9 @@ public sealed class NewBackupPolicyCommand : PolicyCmdletBase
     [ValidateNotNullOrEmpty]
     public string Vault { get; set; } = "";
 
+    /// <summary>A TimeSpan such as '01:00:00', or a number of days.</summary>
     [Parameter(Mandatory = true)]
+    [DaysToTimeSpan]
     public TimeSpan Interval { get; set; }
 
     protected override void EndProcessing()

@@ -12,7 +12,9 @@ public abstract class PolicyCmdletBase : OssBackupCmdlet
     [ValidateRange(0, int.MaxValue)]
     public int KeepLast { get; set; }
 
+    /// <summary>A TimeSpan, or a number of days.</summary>
     [Parameter]
+    [DaysToTimeSpan]
     public TimeSpan KeepWithin { get; set; }
 
     [Parameter]

@@ -11,6 +11,7 @@ public sealed class SetBackupPolicyCommand : PolicyCmdletBase
     public string Name { get; set; } = "";
 
     [Parameter]
+    [DaysToTimeSpan]
     public TimeSpan Interval { get; set; }
 
     protected override void ProcessRecord()

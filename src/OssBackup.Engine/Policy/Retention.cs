@@ -81,7 +81,7 @@ public static class Retention
             }
         }
 
-        var localTimes = ordered.Select(point => point.CreatedAt.UtcDateTime).ToArray();
+        var localTimes = ordered.Select(point => TimeZoneInfo.ConvertTime(point.CreatedAt, policy.TimeZone).DateTime).ToArray();
         KeepPerBucket(policy.KeepDaily, "daily", Day, localTimes, reasons);
         KeepPerBucket(policy.KeepWeekly, "weekly", IsoWeek, localTimes, reasons);
         KeepPerBucket(policy.KeepMonthly, "monthly", Month, localTimes, reasons);
@@ -115,7 +115,7 @@ public static class Retention
     private static string Day(DateTime local) => local.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static string IsoWeek(DateTime local) =>
-        string.Create(CultureInfo.InvariantCulture, $"{ISOWeek.GetYear(local):D4}-W{ISOWeek.GetWeekOfYear(local):D2}");
+        string.Create(CultureInfo.InvariantCulture, $"{local.Year:D4}-W{ISOWeek.GetWeekOfYear(local):D2}");
 
     private static string Month(DateTime local) => local.ToString("yyyy-MM", CultureInfo.InvariantCulture);
 
