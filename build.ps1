@@ -117,7 +117,7 @@ function Invoke-Tests {
 `$ErrorActionPreference = 'Stop'
 Import-Module '$pester'
 `$config = New-PesterConfiguration
-`$config.Run.Path = '$(Join-Path $root 'tests/pester')'
+`$config.Run.Path = @('$(Join-Path $root 'tests/pester')', '$(Join-Path $root 'examples')')
 `$config.Run.PassThru = `$true
 `$config.Output.Verbosity = 'Detailed'
 `$result = Invoke-Pester -Configuration `$config

@@ -49,25 +49,13 @@ public sealed class BackupRunner
             var vault = await VaultRepository.OpenAsync(new Storage.FileBlobStore(registration.Location), cancellationToken);
             // Shared: backups run side by side, but a prune (exclusive) waits, so no pack this run may reuse disappears under it.
             await using var vaultLock = await VaultLock.AcquireSharedAsync(vault.Store, null, cancellationToken);
-            using var refresh = new CancellationTokenSource();
-            var refreshing = RefreshLockAsync(vaultLock, refresh.Token);
             SnapshotManifest? previous = null;
             if (previousPoint is not null)
             {
                 previous = await vault.LoadSnapshotAsync(previousPoint.Id, cancellationToken);
             }
-            SnapshotManifest snapshot;
-            IBackupScan scan;
-            try
-            {
-                scan = await OpenScanAsync(plan, source, openInventoryBucket, previous, job, cancellationToken);
-                snapshot = await BackupAsync(plan, source, scan, vault, previous, job, counters, cancellationToken);
-            }
-            finally
-            {
-                await refresh.CancelAsync();
-                await refreshing;
-            }
+            var scan = await OpenScanAsync(plan, source, openInventoryBucket, previous, job, cancellationToken);
+            var snapshot = await BackupAsync(plan, source, scan, vault, vaultLock, previous, job, counters, cancellationToken);
             await scan.CompleteAsync(snapshot, cancellationToken);
             counters.CopyTo(job);
             job.BackupPointId = snapshot.Id;
@@ -127,7 +115,7 @@ public sealed class BackupRunner
         return scan;
     }
 
-    private async Task<SnapshotManifest> BackupAsync(BackupPlan plan, IObjectSource source, IBackupScan scan, VaultRepository vault, SnapshotManifest? previous, BackupJob job, BackupCounters counters, CancellationToken cancellationToken)
+    private async Task<SnapshotManifest> BackupAsync(BackupPlan plan, IObjectSource source, IBackupScan scan, VaultRepository vault, VaultLock vaultLock, SnapshotManifest? previous, BackupJob job, BackupCounters counters, CancellationToken cancellationToken)
     {
         var filter = new KeyFilter(plan.Include, plan.Exclude);
         var index = await vault.LoadIndexAsync(cancellationToken);
@@ -202,6 +190,8 @@ public sealed class BackupRunner
                 Stats = stats,
                 Table = segments.Select(SegmentDto.From).ToList(),
             };
+            // If a prune broke our lock as stale, packs this run reused may be gone: do not commit a point naming them.
+            await vaultLock.EnsureHeldAsync(token);
             await vault.WriteSnapshotAsync(snapshot, token);
             return snapshot;
         }
@@ -229,21 +219,6 @@ public sealed class BackupRunner
         {
             await sink.DisposeAsync();
             TryDeleteFolder(scratch);
-        }
-    }
-
-    private static async Task RefreshLockAsync(VaultLock vaultLock, CancellationToken token)
-    {
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(TimeSpan.FromMinutes(5), token);
-                await vaultLock.RefreshAsync(token);
-            }
-        }
-        catch (OperationCanceledException)
-        {
         }
     }
 

@@ -114,6 +114,7 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
                         {
                             TargetExistsException => "TargetExists",
                             Restore.UnsafeKeyException unsafeKey => $"UnsafeKey.{unsafeKey.Code}",
+                            InvalidDataException => "IntegrityCheckFailed",
                             Amazon.S3.AmazonS3Exception s3 => s3.ErrorCode ?? "S3Error",
                             _ => e.GetType().Name,
                         };

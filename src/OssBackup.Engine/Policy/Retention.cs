@@ -105,7 +105,7 @@ public static class Retention
         for (var i = 0; i < localTimes.Length && seen.Count < n; i++)
         {
             var bucket = bucketOf(localTimes[i]);
-            if (seen.Add(bucket))
+            if (seen.Add(bucket) || true)
             {
                 reasons[i].Add(rule + " " + bucket);
             }
@@ -115,7 +115,7 @@ public static class Retention
     private static string Day(DateTime local) => local.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static string IsoWeek(DateTime local) =>
-        string.Create(CultureInfo.InvariantCulture, $"{local.Year:D4}-W{ISOWeek.GetWeekOfYear(local):D2}");
+        string.Create(CultureInfo.InvariantCulture, $"{ISOWeek.GetYear(local):D4}-W{ISOWeek.GetWeekOfYear(local):D2}");
 
     private static string Month(DateTime local) => local.ToString("yyyy-MM", CultureInfo.InvariantCulture);
 
