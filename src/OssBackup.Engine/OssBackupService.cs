@@ -86,7 +86,8 @@ public sealed partial class OssBackupService
     {
         var plan = Catalog.GetPlan(planName);
         var vault = Catalog.GetVault(plan.Vault);
-        var runner = new BackupRunner(Catalog, observer, BackupOptions);
+        var interval = plan.Policy.Length > 0 ? Catalog.GetPolicies(plan.Policy).FirstOrDefault()?.Interval : null;
+        var runner = new BackupRunner(Catalog, observer, BackupOptions with { ScheduleInterval = interval });
         BackupJob job;
         try
         {

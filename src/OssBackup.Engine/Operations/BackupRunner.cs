@@ -13,6 +13,9 @@ public sealed record BackupOptions
     /// <summary>Objects read from the source at once.</summary>
     public int Parallelism { get; init; } = 16;
 
+    /// <summary>The plan's schedule interval, when it has one (to warn when it is shorter than the inventory's cycle).</summary>
+    public TimeSpan? ScheduleInterval { get; init; }
+
     /// <summary>Memory bounds of the external sort of inventory rows.</summary>
     public Planning.ExternalSortOptions Sort { get; init; } = Planning.ExternalSortOptions.Default;
 }
@@ -111,6 +114,10 @@ public sealed class BackupRunner
         }
         var inventoryBucket = openInventoryBucket?.Invoke() ?? throw new InvalidOperationException($"Plan '{plan.Name}' reads inventories but no inventory bucket was given.");
         var scan = await InventoryScan.OpenAsync(plan, inventoryBucket, previous, _observer, OssBackupHome.ScratchFolder("sort"), _options.Sort, cancellationToken);
+        if (_options.ScheduleInterval is { } interval && scan.GenerationCycle is { } cycle && interval < cycle * 0.9)
+        {
+            _observer.Warning($"Plan '{plan.Name}' runs every {interval}, but its inventory is generated every {cycle}: runs between inventories will fail with 'not updated since the last backup'. Make the policy's interval at least {cycle}.");
+        }
         job.Inventory = $"{scan.InventoryFolder} (created {scan.InventoryCreatedAt:u})";
         return scan;
     }
@@ -164,6 +171,7 @@ public sealed class BackupRunner
         try
         {
             await Task.WhenAll([scanning, collect, .. workers]);
+            _observer.Progress(new OperationProgress("Committing", counters.BackedUpObjects, counters.Plan.ToRead, counters.BackedUpBytes, counters.Plan.ToReadBytes, 0, true));
             var segments = await table.CompleteAsync(token);
             var sealedPacks = await sink.CompleteAsync(token);
             foreach (var pack in sealedPacks)

@@ -32,6 +32,9 @@ internal sealed class InventoryScan : IBackupScan
 
     public InventoryReadCounters Counters { get; } = new();
 
+    /// <summary>The time between the two newest complete runs of the rule, when there are two.</summary>
+    public TimeSpan? GenerationCycle { get; private init; }
+
     public string Description => $"inventory {_selection.Chosen.Location.InventoryBucket}/{_selection.Chosen.Folder}";
     public string? InventoryFolder => _selection.Chosen.Folder;
     public DateTimeOffset? InventoryCreatedAt => _selection.Manifest.CreationTime;
@@ -47,7 +50,22 @@ internal sealed class InventoryScan : IBackupScan
         {
             observer.Warning($"Inventory {location.InventoryBucket}/{incomplete.Folder} is not complete yet ({incomplete.Problem}); using {selection.Chosen.Folder}.");
         }
-        return new InventoryScan(reader, selection, plan, observer, scratchFolder, sortOptions);
+        var complete = new List<DateTimeOffset>();
+        await foreach (var candidate in reader.ListAsync(location, cancellationToken))
+        {
+            if (candidate.IsComplete && candidate.Manifest is not null)
+            {
+                complete.Add(candidate.Timestamp);
+                if (complete.Count == 2)
+                {
+                    break;
+                }
+            }
+        }
+        return new InventoryScan(reader, selection, plan, observer, scratchFolder, sortOptions)
+        {
+            GenerationCycle = complete.Count == 2 ? complete[0] - complete[1] : null,
+        };
     }
 
     public async IAsyncEnumerable<SourceObject> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
