@@ -105,7 +105,7 @@ public static class Retention
         for (var i = 0; i < localTimes.Length && seen.Count < n; i++)
         {
             var bucket = bucketOf(localTimes[i]);
-            if (seen.Add(bucket) || true)
+            if (seen.Add(bucket))
             {
                 reasons[i].Add(rule + " " + bucket);
             }
