@@ -73,7 +73,8 @@ function Start-TestS3Server {
         return $null
     }
     $state = Join-Path ([IO.Path]::GetTempPath()) "ossbackup-s3-$PID"
-    Invoke-Native 's3 server start' { bash (Join-Path $root 'tests/s3server/start.sh') $state }
+    # start.sh prints the endpoint; keep it off this function's output, which must be the state folder alone.
+    Invoke-Native 's3 server start' { bash (Join-Path $root 'tests/s3server/start.sh') $state | Out-Host }
     foreach ($line in Get-Content (Join-Path $state 'env')) {
         if ($line -match '^\s*([A-Z0-9_]+)=(.*)$') { Set-Item "env:$($Matches[1])" $Matches[2].Trim('"', "'") }
     }
