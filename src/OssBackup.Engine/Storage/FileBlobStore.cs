@@ -38,6 +38,20 @@ public sealed class FileBlobStore : IBlobStore
         }
     }
 
+    public string? StagingFolder => Path.Combine(_root, "tmp");
+
+    public Task PutFileAsync(string name, string localPath, CancellationToken cancellationToken)
+    {
+        var path = PathOf(name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using (var file = new FileStream(localPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+        {
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(localPath, path, overwrite: true);
+        return Task.CompletedTask;
+    }
+
     public Task<Stream> GetAsync(string name, long offset, long? length, CancellationToken cancellationToken)
     {
         var path = PathOf(name);

@@ -20,6 +20,16 @@ public interface IBlobStore
 
     /// <summary>Removes a file; removing a missing file is not an error.</summary>
     Task DeleteAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>A local folder on the store's own file system where files can be prepared and then moved in, or null.</summary>
+    string? StagingFolder => null;
+
+    /// <summary>Stores a prepared local file under a name (atomically); a local store moves it instead of copying.</summary>
+    async Task PutFileAsync(string name, string localPath, CancellationToken cancellationToken)
+    {
+        await using var file = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await PutAsync(name, file, cancellationToken);
+    }
 }
 
 public sealed record StoredFile(string Name, long Size);

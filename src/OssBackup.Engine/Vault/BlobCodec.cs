@@ -22,6 +22,11 @@ public sealed class BlobCodec : IDisposable
     /// <summary>Encodes <paramref name="plaintext"/> into <paramref name="output"/> (sized with <see cref="MaxEncodedLength"/>).</summary>
     public (int Length, BlobCompression Compression) Encode(ReadOnlySpan<byte> plaintext, Span<byte> output, bool tryCompress)
     {
+        // A large chunk of media or archive data costs a full compression attempt for nothing: try a sample first.
+        if (tryCompress && plaintext.Length > 4 * SampleSize && !SampleCompresses(plaintext[..SampleSize], output))
+        {
+            tryCompress = false;
+        }
         if (tryCompress && plaintext.Length >= 64)
         {
             var written = _compressor.Wrap(plaintext, output);
@@ -33,6 +38,11 @@ public sealed class BlobCodec : IDisposable
         plaintext.CopyTo(output);
         return (plaintext.Length, BlobCompression.None);
     }
+
+    private const int SampleSize = 64 << 10;
+
+    private bool SampleCompresses(ReadOnlySpan<byte> sample, Span<byte> scratch) =>
+        _compressor.Wrap(sample, scratch) < sample.Length * (1 - MinimumSaving);
 
     public static int MaxEncodedLength(int plaintextLength) => Math.Max(Compressor.GetCompressBound(plaintextLength), plaintextLength);
 

@@ -14,6 +14,7 @@ public sealed class PackWriter : IBlobSink, IAsyncDisposable
     private readonly BlobCodec _codec;
     private readonly List<(BlobType Type, BlobLocation Location)> _entries = [];
     private FileStream? _file;
+    private string? _path;
     private PackId _pack;
     private long _length;
 
@@ -46,9 +47,12 @@ public sealed class PackWriter : IBlobSink, IAsyncDisposable
     {
         if (_file is null)
         {
-            Directory.CreateDirectory(_scratchFolder);
+            // Staged where the store can move it into place (a local vault), else in scratch space and copied.
+            var folder = _store.StagingFolder ?? _scratchFolder;
+            Directory.CreateDirectory(folder);
             _pack = PackId.NewRandom();
-            _file = new FileStream(Path.Combine(_scratchFolder, $"{_pack}.pack"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+            _path = Path.Combine(folder, $"{_pack}.pack.partial");
+            _file = new FileStream(_path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous);
             _length = 0;
         }
         try
@@ -85,12 +89,17 @@ public sealed class PackWriter : IBlobSink, IAsyncDisposable
         PackFormat.Magic.CopyTo(footer[4..]);
         await _file.WriteAsync(trailer, cancellationToken);
         await _file.FlushAsync(cancellationToken);
-
-        _file.Position = 0;
-        await _store.PutAsync(_pack.FileName, _file, cancellationToken);
-        var sealedPack = new SealedPack(_pack, _length + trailer.Length, [.. _entries]);
         await _file.DisposeAsync();
         _file = null;
+        try
+        {
+            await _store.PutFileAsync(_pack.FileName, _path!, cancellationToken);
+        }
+        finally
+        {
+            DeleteStaged();
+        }
+        var sealedPack = new SealedPack(_pack, _length + trailer.Length, [.. _entries]);
         _entries.Clear();
         return sealedPack;
     }
@@ -102,7 +111,23 @@ public sealed class PackWriter : IBlobSink, IAsyncDisposable
             await _file.DisposeAsync();
             _file = null;
         }
+        DeleteStaged();
         _codec.Dispose();
+    }
+
+    private void DeleteStaged()
+    {
+        if (_path is not null)
+        {
+            try
+            {
+                File.Delete(_path);
+            }
+            catch (IOException)
+            {
+            }
+            _path = null;
+        }
     }
 }
 

@@ -183,11 +183,15 @@ public sealed class PackWriterTests : IDisposable
     }
 
     [Fact]
-    public async Task The_scratch_file_of_a_pack_is_gone_once_it_is_sealed()
+    public async Task The_staged_file_of_a_pack_is_gone_once_it_is_sealed()
     {
-        await WritePackAsync();
+        var (pack, _) = await WritePackAsync();
 
-        Assert.Empty(Directory.EnumerateFiles(_folder.Combine("scratch")));
+        foreach (var folder in new[] { _folder.Combine("scratch"), _store.StagingFolder! })
+        {
+            Assert.Empty(Directory.Exists(folder) ? Directory.EnumerateFiles(folder) : []);
+        }
+        Assert.Equal(pack.Size, await _store.GetSizeAsync(pack.Id.FileName, CancellationToken.None));
     }
 
     private async Task<(SealedPack Pack, List<BlobLocation> Locations)> WritePackAsync()
