@@ -80,17 +80,9 @@ public sealed partial class OssBackupService
             {
                 if (entry.Key == key)
                 {
-                    yield return new BackupObject
-                    {
-                        Key = entry.Key,
-                        Size = entry.Size,
-                        ETag = entry.ETag,
-                        LastModified = entry.LastModified,
-                        StorageClass = entry.StorageClass,
-                        ContentType = entry.ContentType,
-                        BackupPointId = point.Id,
-                        BackupPointTime = point.CreatedAt,
-                    };
+                    var version = ToBackupObject(entry, point);
+                    version.BackupPointTime = point.CreatedAt;
+                    yield return version;
                 }
                 break;
             }
@@ -163,6 +155,17 @@ public sealed partial class OssBackupService
             differenceReader?.Dispose();
         }
     }
+
+    private static BackupObject ToBackupObject(ObjectEntry entry, BackupPoint point) => new()
+    {
+        Key = entry.Key,
+        Size = entry.Size,
+        ETag = entry.ETag,
+        LastModified = entry.LastModified,
+        StorageClass = entry.StorageClass,
+        ContentType = entry.ContentType,
+        BackupPointId = point.Id,
+    };
 
     private static async IAsyncEnumerable<SourceObject> ToSourceObjects(IAsyncEnumerable<ObjectEntry> entries)
     {

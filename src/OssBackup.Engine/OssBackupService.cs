@@ -125,16 +125,7 @@ public sealed partial class OssBackupService
             }
             if (accepts(entry.Key))
             {
-                yield return new BackupObject
-                {
-                    Key = entry.Key,
-                    Size = entry.Size,
-                    ETag = entry.ETag,
-                    LastModified = entry.LastModified,
-                    StorageClass = entry.StorageClass,
-                    ContentType = entry.ContentType,
-                    BackupPointId = point.Id,
-                };
+                yield return ToBackupObject(entry, point);
             }
         }
     }
