@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Runtime.CompilerServices;
+using OssBackup.Engine.Inventory;
+using OssBackup.Engine.Operations;
+using OssBackup.Engine.Planning;
+using OssBackup.Engine.Source;
+using OssBackup.Engine.Storage;
+using OssBackup.Engine.Vault;
+
+namespace OssBackup.PlanningBench;
+
+/// <summary>
+/// The engine's planning, each mode in a process of its own:
+/// <list type="bullet">
+/// <item><c>ours</c>: the production path of an inventory backup, up to the plan: InventoryScan.OpenAsync
+/// (select and validate the newest run) and ReadAsync (rows -> ExternalSorter with SourceObjectCodec, default
+/// ExternalSortOptions) merge-joined by BackupPlanner.PlanAsync with TableReader over the previous point.</item>
+/// <item>Profile modes, to see where the time goes: <c>gunzip</c> (decompress the data files, nothing else),
+/// <c>read</c> (InventoryReader rows -> SourceObject), <c>sort</c> (read + ExternalSorter, drained without a
+/// join), <c>table</c> (TableReader over the previous point, nothing else).</item>
+/// </list>
+/// </summary>
+internal static class OursRunner
+{
+    private static readonly TimeSpan AnyAge = TimeSpan.FromDays(36500);
+
+    public static async Task<RunResult> RunAsync(string mode, Dataset dataset, CancellationToken cancellationToken) => mode switch
+    {
+        "ours" => await PlanAsync(dataset, cancellationToken),
+        "gunzip" => await GunzipAsync(dataset, cancellationToken),
+        "read" => await ReadAsync(dataset, cancellationToken),
+        "sort" => await SortAsync(dataset, cancellationToken),
+        "table" => await TableAsync(dataset, cancellationToken),
+        _ => throw new ArgumentException($"Unknown mode '{mode}'.", nameof(mode)),
+    };
+
+    private static BackupPlan Plan() => new()
+    {
+        Name = "planning-bench",
+        SourceBucket = Synthetic.SourceBucket,
+        InventoryBucket = Dataset.InventoryBucket,
+        InventoryPrefix = Dataset.InventoryPrefix,
+        InventoryId = Dataset.InventoryId,
+        InventoryMaxAge = AnyAge,
+    };
+
+    private static async Task<RunResult> PlanAsync(Dataset dataset, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var vault = await VaultRepository.OpenAsync(new FileBlobStore(dataset.VaultRoot), cancellationToken);
+        var previous = await vault.LoadSnapshotAsync(dataset.SnapshotId, cancellationToken);
+        var scan = await InventoryScan.OpenAsync(Plan(), new FileBlobStore(dataset.InventoryRoot), previous, NullObserver.Instance,
+            dataset.ScratchFolder, ExternalSortOptions.Default, cancellationToken);
+        var opened = clock.Elapsed;
+
+        using var reader = vault.NewBlobReader();
+        var counters = new PlanCounters();
+        long unchanged = 0, readNew = 0, readChanged = 0, skip = 0;
+        TimeSpan? firstStep = null;
+        await foreach (var step in BackupPlanner.PlanAsync(scan.ReadAsync(cancellationToken), scan.Description,
+            TableReader.ReadAsync(reader, previous.Segments, null, cancellationToken), _ => true, counters, cancellationToken))
+        {
+            firstStep ??= clock.Elapsed;
+            switch (step.Action)
+            {
+                case PlanAction.Unchanged:
+                    unchanged++;
+                    break;
+                case PlanAction.Skip:
+                    skip++;
+                    break;
+                case PlanAction.Read when step.Before is null:
+                    readNew++;
+                    break;
+                default:
+                    readChanged++;
+                    break;
+            }
+        }
+        var total = clock.Elapsed;
+        var first = firstStep ?? total;
+        return Result("ours", dataset, total, new PlanCounts(unchanged, readNew, readChanged, skip, counters.Deleted),
+            new()
+            {
+                ["open (select + validate manifest, load snapshot)"] = opened.TotalSeconds,
+                ["read + decode + sort input (to the first plan step)"] = (first - opened).TotalSeconds,
+                ["merge + table read + join (after the first step)"] = (total - first).TotalSeconds,
+            });
+    }
+
+    private static async Task<RunResult> GunzipAsync(Dataset dataset, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var buffer = new byte[1 << 20];
+        long bytes = 0;
+        foreach (var path in dataset.DataFiles)
+        {
+            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous);
+            await using var gzip = new GZipStream(new BufferedStream(file, 1 << 20), CompressionMode.Decompress);
+            int read;
+            while ((read = await gzip.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                bytes += read;
+            }
+        }
+        return Result("gunzip", dataset, clock.Elapsed, null, new() { ["decompressed MiB"] = bytes / 1048576.0 });
+    }
+
+    private static async Task<RunResult> ReadAsync(Dataset dataset, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var (reader, manifest) = await OpenInventoryAsync(dataset, cancellationToken);
+        long rows = 0, checksum = 0;
+        await foreach (var row in reader.ReadRowsAsync(manifest, null, cancellationToken))
+        {
+            var item = row.ToSourceObject();
+            rows++;
+            checksum += item.Size;
+        }
+        return Result("read", dataset, clock.Elapsed, null, new() { ["rows"] = rows, ["size sum (GiB)"] = checksum / 1073741824.0 });
+    }
+
+    private static async Task<RunResult> SortAsync(Dataset dataset, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var (reader, manifest) = await OpenInventoryAsync(dataset, cancellationToken);
+        await using var sorter = new ExternalSorter<SourceObject>(SourceObjectKeyOrder.Instance, SourceObjectCodec.Instance, dataset.ScratchFolder, ExternalSortOptions.Default);
+        await foreach (var row in reader.ReadRowsAsync(manifest, null, cancellationToken))
+        {
+            await sorter.AddAsync(row.ToSourceObject(), cancellationToken);
+        }
+        var added = clock.Elapsed;
+        var runs = sorter.RunsWritten;
+        var spilled = sorter.BytesWritten;
+        long count = 0;
+        string? last = null;
+        await foreach (var item in sorter.SortAsync(cancellationToken))
+        {
+            if (last is not null && KeyOrder.Instance.Compare(last, item.Key) > 0)
+            {
+                throw new InvalidDataException("The sort is out of order.");
+            }
+            last = item.Key;
+            count++;
+        }
+        var total = clock.Elapsed;
+        return Result("sort", dataset, total, null, new()
+        {
+            ["read + add (spills included)"] = added.TotalSeconds,
+            ["merge + decode"] = (total - added).TotalSeconds,
+            ["runs written"] = runs,
+            ["final merge width"] = sorter.FinalMergeWidth,
+            ["intermediate merges"] = sorter.IntermediateMerges,
+            ["spilled MiB (before final merge)"] = spilled / 1048576.0,
+            ["spilled MiB (total)"] = sorter.BytesWritten / 1048576.0,
+            ["records"] = count,
+        });
+    }
+
+    private static async Task<RunResult> TableAsync(Dataset dataset, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var vault = await VaultRepository.OpenAsync(new FileBlobStore(dataset.VaultRoot), cancellationToken);
+        var previous = await vault.LoadSnapshotAsync(dataset.SnapshotId, cancellationToken);
+        using var reader = vault.NewBlobReader();
+        long entries = 0, chunks = 0;
+        await foreach (var entry in TableReader.ReadAsync(reader, previous.Segments, null, cancellationToken))
+        {
+            entries++;
+            chunks += entry.Chunks.Count;
+        }
+        return Result("table", dataset, clock.Elapsed, null, new() { ["entries"] = entries, ["chunks"] = chunks, ["segments"] = previous.Table.Count });
+    }
+
+    private static async Task<(InventoryReader Reader, InventoryManifest Manifest)> OpenInventoryAsync(Dataset dataset, CancellationToken cancellationToken)
+    {
+        var reader = new InventoryReader(new FileBlobStore(dataset.InventoryRoot));
+        var location = new InventoryLocation(Dataset.InventoryBucket, Dataset.InventoryPrefix, Synthetic.SourceBucket, Dataset.InventoryId);
+        var selection = await reader.SelectAsync(location, AnyAge, DateTimeOffset.UtcNow, null, cancellationToken);
+        return (reader, selection.Manifest);
+    }
+
+    private static RunResult Result(string mode, Dataset dataset, TimeSpan elapsed, PlanCounts? counts, Dictionary<string, double> stages,
+        [CallerMemberName] string caller = "")
+    {
+        var gc = GC.GetGCMemoryInfo(GCKind.Any);
+        return new RunResult
+        {
+            Mode = mode,
+            Rows = dataset.Rows,
+            Seconds = elapsed.TotalSeconds,
+            CpuSeconds = RunResult.CpuNow(),
+            PeakRssBytes = RunResult.PeakRss(),
+            Counts = counts,
+            Stages = stages,
+            Notes = new()
+            {
+                ["runner"] = caller,
+                ["gc"] = $"gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}, " +
+                    $"allocated {GC.GetTotalAllocatedBytes() / 1048576.0:N0} MiB, pause {GC.GetTotalPauseDuration().TotalSeconds:F2} s, " +
+                    $"heap at last GC {gc.HeapSizeBytes / 1048576.0:N0} MiB, server GC {System.Runtime.GCSettings.IsServerGC}",
+            },
+        };
+    }
+}
