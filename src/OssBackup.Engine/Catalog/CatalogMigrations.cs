@@ -107,5 +107,8 @@ internal static class CatalogMigrations
         ALTER TABLE plans ADD COLUMN last_alert_at TEXT;
         ALTER TABLE plans ADD COLUMN last_scheduled_slot TEXT;
         """,
+        """
+        ALTER TABLE jobs ADD COLUMN deleted_objects INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 }

@@ -25,7 +25,7 @@ public sealed class S3BucketTests(S3TestServer server, ScratchBucket bucket) : I
         var key = $"single/{size} bytes + é.bin";
         var s3 = server.OpenBucket(bucket.Name);
 
-        await s3.PutAsync(key, content, Metadata, CancellationToken.None);
+        await s3.PutAsync(key, content, new ObjectWrite(Metadata), CancellationToken.None);
 
         await using var read = await s3.OpenReadAsync(key, CancellationToken.None);
         Assert.Equal(TestData.Sha256(content), await TestData.Sha256Async(read.Content));
@@ -42,7 +42,7 @@ public sealed class S3BucketTests(S3TestServer server, ScratchBucket bucket) : I
         const string key = "multipart/large object 😀.bin";
         var s3 = server.OpenBucket(bucket.Name);
 
-        await using (var upload = await s3.StartMultipartAsync(key, Metadata, CancellationToken.None))
+        await using (var upload = await s3.StartMultipartAsync(key, new ObjectWrite(Metadata), CancellationToken.None))
         {
             for (var i = 0; i < parts.Count; i++)
             {
@@ -64,7 +64,7 @@ public sealed class S3BucketTests(S3TestServer server, ScratchBucket bucket) : I
         const string key = "multipart/abandoned.bin";
         var s3 = server.OpenBucket(bucket.Name);
 
-        await using (var upload = await s3.StartMultipartAsync(key, [], CancellationToken.None))
+        await using (var upload = await s3.StartMultipartAsync(key, new ObjectWrite([]), CancellationToken.None))
         {
             await upload.UploadPartAsync(1, TestData.RandomBytes(5 << 20, seed: 5), CancellationToken.None);
         }
@@ -79,7 +79,7 @@ public sealed class S3BucketTests(S3TestServer server, ScratchBucket bucket) : I
         var s3 = server.OpenBucket(bucket.Name);
         foreach (var key in keys)
         {
-            await s3.PutAsync(key, System.Text.Encoding.UTF8.GetBytes(key), [], CancellationToken.None);
+            await s3.PutAsync(key, System.Text.Encoding.UTF8.GetBytes(key), new ObjectWrite([]), CancellationToken.None);
         }
 
         var listed = new List<SourceObject>();
@@ -101,7 +101,7 @@ public sealed class S3BucketTests(S3TestServer server, ScratchBucket bucket) : I
         var s3 = server.OpenBucket(bucket.Name);
         foreach (var key in keys)
         {
-            await s3.PutAsync(key, System.Text.Encoding.UTF8.GetBytes(key), [], CancellationToken.None);
+            await s3.PutAsync(key, System.Text.Encoding.UTF8.GetBytes(key), new ObjectWrite([]), CancellationToken.None);
         }
 
         var listed = new List<string>();
@@ -123,7 +123,7 @@ public sealed class S3BucketTests(S3TestServer server, ScratchBucket bucket) : I
     {
         var s3 = server.OpenBucket(bucket.Name);
         await Parallel.ForEachAsync(Enumerable.Range(0, 1005), new ParallelOptions { MaxDegreeOfParallelism = 16 },
-            async (i, token) => await s3.PutAsync($"many/{i:D5}", new byte[] { (byte)i }, [], token));
+            async (i, token) => await s3.PutAsync($"many/{i:D5}", new byte[] { (byte)i }, new ObjectWrite([]), token));
 
         var count = 0;
         await foreach (var _ in s3.ListAsync("many/", CancellationToken.None))
@@ -139,7 +139,7 @@ public sealed class S3BucketTests(S3TestServer server, ScratchBucket bucket) : I
     {
         var s3 = server.OpenBucket(bucket.Name);
         var before = DateTimeOffset.UtcNow;
-        await s3.PutAsync("time/now.txt", "now"u8.ToArray(), [], CancellationToken.None);
+        await s3.PutAsync("time/now.txt", "now"u8.ToArray(), new ObjectWrite([]), CancellationToken.None);
 
         SourceObject? listed = null;
         await foreach (var item in s3.ListAsync("time/", CancellationToken.None))
