@@ -3,7 +3,8 @@
 
     Description  = @'
 Get-BackupJobItem lists, for one job, each object that did not go as planned: the objects that failed
-(Status Failed) and those that were left out on purpose (Status Skipped). Objects that were backed up or
+(Status Failed), those that were left out on purpose (Status Skipped) and, for a restore with -Rollback,
+the objects it deleted from the target (Status Deleted, Code NotInPoint). Objects that were backed up or
 restored normally are not listed, so a job that Completed with no skipped objects has no items.
 
 Each item has the JobId, the object's Key, its Status, a stable Code and a Message in words. Items come in
@@ -28,7 +29,7 @@ The job: a job id (a number, as in the Id column of Get-BackupJob), or a BackupJ
 example as returned by Start-OssBackup, Invoke-BackupSchedule, Restore-OssObject or Get-BackupJob. Jobs
 can be piped in; the items of each are listed in turn. An id with no job returns nothing.
 '@
-        Status = 'Lists only the items with this status: Failed or Skipped. By default, both.'
+        Status = 'Lists only the items with this status: Failed, Skipped or Deleted (objects a restore with -Rollback deleted). By default, all.'
     }
 
     Inputs       = @(

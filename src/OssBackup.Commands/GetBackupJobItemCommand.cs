@@ -13,7 +13,7 @@ public sealed class GetBackupJobItemCommand : OssBackupCmdlet
     public object Job { get; set; } = 0L;
 
     [Parameter]
-    [ValidateSet("Failed", "Skipped")]
+    [ValidateSet("Failed", "Skipped", "Deleted")]
     public string? Status { get; set; }
 
     protected override void ProcessRecord()

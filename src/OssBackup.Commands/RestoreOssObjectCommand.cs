@@ -60,7 +60,7 @@ public sealed class RestoreOssObjectCommand : OssBackupCmdlet
     public string? StorageClass { get; set; }
 
     /// <summary>Also deletes the target's objects within the selection that the point does not hold.</summary>
-    [Parameter(ParameterSetName = "Point")]
+    [Parameter]
     public SwitchParameter Rollback { get; set; }
 
     /// <summary>Skips the confirmation asked before writing over the source objects or deleting with -Rollback.</summary>
@@ -92,6 +92,11 @@ public sealed class RestoreOssObjectCommand : OssBackupCmdlet
         if (TargetPath is not null && (Rollback || StorageClass is not null || Endpoint is not null))
         {
             Fail(new ArgumentException("-Rollback, -StorageClass and -Endpoint apply to bucket targets, not to -TargetPath. Restore into an empty folder instead of rolling one back."), TargetPath);
+            return;
+        }
+        if (Rollback && ParameterSetName == "Objects")
+        {
+            Fail(new ArgumentException("-Rollback needs a point and a selection (-Prefix, -Key, -Include, -Exclude), not objects from the pipeline: it deletes what the selection does not hold."), null);
             return;
         }
         var targetPath = TargetPath is null ? null : GetUnresolvedProviderPathFromPSPath(TargetPath);
