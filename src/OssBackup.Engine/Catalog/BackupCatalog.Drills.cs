@@ -88,7 +88,7 @@ public sealed partial class BackupCatalog
         using var connection = Connect();
         using (var command = Command(connection, $"""
             SELECT {DrillColumns} FROM drills
-            WHERE ($plan IS NULL OR plan = $plan COLLATE NOCASE) AND ($id IS NULL OR id = $id)
+            WHERE ($plan IS NULL OR plan = $plan) AND ($id IS NULL OR id = $id)
             ORDER BY id DESC LIMIT $limit
             """, ("$plan", plan), ("$id", id), ("$limit", last ?? -1)))
         using (var reader = command.ExecuteReader())
@@ -160,7 +160,7 @@ public sealed partial class BackupCatalog
         using var command = Command(connection, """
             SELECT last_drill_slot FROM plans WHERE name = $plan
             UNION ALL
-            SELECT start_time FROM (SELECT start_time FROM drills WHERE plan = $plan COLLATE NOCASE ORDER BY id DESC LIMIT 1)
+            SELECT start_time FROM (SELECT start_time FROM drills WHERE plan = $plan ORDER BY id DESC LIMIT 1)
             """, transaction, [("$plan", plan)]);
         using var reader = command.ExecuteReader();
         while (reader.Read())

@@ -114,7 +114,7 @@ internal static class CatalogMigrations
         ALTER TABLE plans ADD COLUMN last_drill_slot TEXT;
         CREATE TABLE drills (
             id               INTEGER PRIMARY KEY AUTOINCREMENT,
-            plan             TEXT NOT NULL,
+            plan             TEXT NOT NULL COLLATE NOCASE,
             status           TEXT NOT NULL,
             trigger          TEXT NOT NULL,
             slot             TEXT,
