@@ -21,13 +21,18 @@ Codes:
   AccessDenied), UnsafeKey.<reason> or FileFolderConflict (restoring to a folder, -TargetPath), or the name
   of the .NET exception.
 - Restore, Skipped: TargetExists (with -Conflict Skip).
+- Restore drill (Test-OssBackup, Get-BackupDrill), Failed: the restore codes above (for example
+  IntegrityCheckFailed when the vault's data is damaged), or VerificationFailed when the restored file
+  did not match the backup when read back (missing, of another size, or a chunk with another SHA-256).
 '@
 
     Parameters   = @{
         Job    = @'
 The job: a job id (a number, as in the Id column of Get-BackupJob), or a BackupJob or RestoreJob, for
-example as returned by Start-OssBackup, Invoke-BackupSchedule, Restore-OssObject or Get-BackupJob. Jobs
-can be piped in; the items of each are listed in turn. An id with no job returns nothing.
+example as returned by Start-OssBackup, Invoke-BackupSchedule, Restore-OssObject or Get-BackupJob, or a
+restore drill (BackupTestResult from Test-OssBackup, Invoke-BackupSchedule or Get-BackupDrill), which
+stands for the restore job of its sample. Jobs can be piped in; the items of each are listed in turn. An
+id with no job, or a drill that never got to restoring, returns nothing.
 '@
         Status = 'Lists only the items with this status: Failed, Skipped or Deleted (objects a restore with -Rollback deleted). By default, all.'
     }
@@ -35,6 +40,7 @@ can be piped in; the items of each are listed in turn. An id with no job returns
     Inputs       = @(
         @{ Type = 'OssBackup.BackupJob'; Description = 'A backup job, from Start-OssBackup, Invoke-BackupSchedule or Get-BackupJob.' }
         @{ Type = 'OssBackup.RestoreJob'; Description = 'A restore job, from Restore-OssObject.' }
+        @{ Type = 'OssBackup.BackupTestResult'; Description = 'A restore drill, from Test-OssBackup, Invoke-BackupSchedule or Get-BackupDrill.' }
         @{ Type = 'System.Int64'; Description = 'A job id.' }
     )
 

@@ -98,7 +98,7 @@ public abstract class OssBackupCmdlet : PSCmdlet, IDisposable
 
     protected static ErrorRecord ToErrorRecord(Exception error, object? target)
     {
-        var inner = error is BackupFailedException failed ? failed.InnerException ?? error : error;
+        var inner = error is BackupFailedException or DrillFailedException ? error.InnerException ?? error : error;
         var (id, category) = inner switch
         {
             CatalogNotFoundException => ("NotFound", ErrorCategory.ObjectNotFound),
@@ -118,9 +118,18 @@ public abstract class OssBackupCmdlet : PSCmdlet, IDisposable
             OperationCanceledException => ("Cancelled", ErrorCategory.OperationStopped),
             _ => ("Failed", ErrorCategory.NotSpecified),
         };
-        var prefix = error is BackupFailedException ? "BackupFailed" : "OssBackup";
+        var prefix = error switch
+        {
+            BackupFailedException => "BackupFailed",
+            DrillFailedException => "DrillFailed",
+            _ => "OssBackup",
+        };
         return new ErrorRecord(error, $"{prefix}.{id}", category, target);
     }
+
+    /// <summary>A drill that ran but did not pass: some sampled object could not be restored or did not match.</summary>
+    protected static ErrorRecord DrillFailedRecord(BackupTestResult drill) =>
+        new(new InvalidDataException($"The restore drill {drill.Id} of plan '{drill.Plan}' did not pass: {drill.Message}"), "OssBackup.DrillFailed", ErrorCategory.InvalidResult, drill);
 
     /// <summary>Collects engine events from worker threads; only the pipeline thread writes them.</summary>
     private sealed class PipelineObserver(string activity) : IOperationObserver, IDisposable

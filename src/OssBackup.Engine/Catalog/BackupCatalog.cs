@@ -28,6 +28,7 @@ public sealed partial class BackupCatalog
         var catalog = new BackupCatalog(path);
         catalog.Migrate();
         catalog.FailAbandonedJobs();
+        catalog.FailAbandonedDrills();
         return catalog;
     }
 
