@@ -176,6 +176,17 @@ Describe 'Restore-OssObject selections' {
         Get-Text $target 'media/b.png' | Should -Be 'image media/b.png'
     }
 
+    It 'replaces an existing, different object with -Conflict Overwrite, bytes and headers' {
+        $target = New-TestBucketName 'overwrite'
+        $s3.CreateBucket($target)
+        $s3.PutText($target, 'site/index.html', 'someone else''s page', 'text/plain')
+        $job = Restore-OssObject -BackupPoint $point -Key 'site/index.html' -TargetBucket $target -Conflict Overwrite -Confirm:$false
+        $job.RestoredObjects | Should -Be 1
+        Get-Text $target 'site/index.html' | Should -Be '<h1>v1</h1>'
+        $s3.Head($target, 'site/index.html')['Content-Type'] | Should -Be 'text/html'
+        $s3.Head($target, 'site/index.html')['owner'] | Should -Be 'web team'
+    }
+
     It 'names an invalid regex and restores nothing' {
         $target = New-TestBucketName 'badregex'
         $s3.CreateBucket($target)
