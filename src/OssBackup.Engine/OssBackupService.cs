@@ -72,10 +72,14 @@ public sealed partial class OssBackupService
         }
         ValidatePlanSettings(plan);
         var connection = ConnectionFor(plan, credentials);
-        await OpenBucket(connection, plan.SourceBucket).VerifyAccessAsync(cancellationToken);
+        using (var source = OpenBucket(connection, plan.SourceBucket))
+        {
+            await source.VerifyAccessAsync(cancellationToken);
+        }
         if (plan.ScanMethod == ScanMethod.Inventory)
         {
-            await OpenBucket(connection, plan.InventoryBucket).VerifyAccessAsync(cancellationToken);
+            using var inventory = OpenBucket(connection, plan.InventoryBucket);
+            await inventory.VerifyAccessAsync(cancellationToken);
         }
         plan.CreatedAt = DateTimeOffset.UtcNow;
         Catalog.AddPlan(plan);
@@ -150,7 +154,7 @@ public sealed partial class OssBackupService
         var connection = plan is null
             ? new S3Connection(endpoint ?? throw new ArgumentException($"The plan of point '{pointId}' no longer exists; give -Endpoint."), "", true, CredentialResolver.Resolve(credentials, null, "the restore target"))
             : ConnectionFor(plan, credentials) with { Endpoint = endpoint ?? plan.Endpoint };
-        var bucket = OpenBucket(connection, targetBucket);
+        using var bucket = OpenBucket(connection, targetBucket);
         await bucket.VerifyAccessAsync(cancellationToken);
         var runner = new RestoreRunner(Catalog, observer, BackupOptions.Parallelism);
         return await runner.RunAsync(point, vault, selection, new RestoreTarget(bucket, targetPrefix, conflict), cancellationToken);
@@ -209,7 +213,7 @@ public sealed partial class OssBackupService
     public Func<IBlobStore, IBlobStore> WrapInventoryStore { get; set; } = store => store;
 
     private S3Bucket OpenBucket(S3Connection connection, string bucket) =>
-        new(S3ClientFactory.Create(connection, Math.Max(64, BackupOptions.Parallelism * 2)), bucket, connection.Endpoint);
+        S3Bucket.Open(connection, bucket, Math.Max(64, BackupOptions.Parallelism * 2));
 
     private static void ValidateName(string name, string what)
     {

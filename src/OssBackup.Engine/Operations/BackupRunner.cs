@@ -49,6 +49,7 @@ public sealed class BackupRunner
         try
         {
             var source = openSource();
+            using var sourceConnections = source as IDisposable;
             var vault = await VaultRepository.OpenAsync(new Storage.FileBlobStore(registration.Location), cancellationToken);
             // Shared: backups run side by side, but a prune (exclusive) waits, so no pack this run may reuse disappears under it.
             await using var vaultLock = await VaultLock.AcquireSharedAsync(vault.Store, null, cancellationToken);
