@@ -281,7 +281,7 @@ public sealed class BackupRunner
     private async Task ReadObjectsAsync(IObjectSource source, VaultRepository vault, IBlobSink sink, BlobIndex index, BackupJob job, BackupCounters counters,
         ChannelReader<PendingObject> work, CancellationToken token)
     {
-        var chunker = new ObjectChunker(vault.Config.ChunkSize);
+        using var chunker = new ObjectChunker(vault.Config.ChunkSize);
         await foreach (var pending in work.ReadAllAsync(token))
         {
             try
