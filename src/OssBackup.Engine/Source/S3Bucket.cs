@@ -12,6 +12,9 @@ namespace OssBackup.Engine.Source;
 /// </summary>
 public sealed class S3Bucket : IObjectSource, IObjectTarget, IDisposable
 {
+    private const int FirstPageKeys = 100;
+    private const int PageKeys = 1000;
+
     private readonly IAmazonS3 _client;
     private readonly S3ObjectReader _objects;
 
@@ -45,7 +48,8 @@ public sealed class S3Bucket : IObjectSource, IObjectTarget, IDisposable
 
     public async IAsyncEnumerable<SourceObject> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = prefix, MaxKeys = 1000 };
+        // A short first page lets the workers start reading while the server assembles the full pages that follow.
+        var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = prefix, MaxKeys = FirstPageKeys };
         while (true)
         {
             ListObjectsV2Response response;
@@ -71,6 +75,7 @@ public sealed class S3Bucket : IObjectSource, IObjectTarget, IDisposable
                 yield break;
             }
             request.ContinuationToken = response.NextContinuationToken;
+            request.MaxKeys = PageKeys;
         }
     }
 
