@@ -72,10 +72,14 @@ public sealed partial class OssBackupService
         }
         ValidatePlanSettings(plan);
         var connection = ConnectionFor(plan, credentials);
-        await OpenBucket(connection, plan.SourceBucket).VerifyAccessAsync(cancellationToken);
+        using (var source = OpenBucket(connection, plan.SourceBucket))
+        {
+            await source.VerifyAccessAsync(cancellationToken);
+        }
         if (plan.ScanMethod == ScanMethod.Inventory)
         {
-            await OpenBucket(connection, plan.InventoryBucket).VerifyAccessAsync(cancellationToken);
+            using var inventory = OpenBucket(connection, plan.InventoryBucket);
+            await inventory.VerifyAccessAsync(cancellationToken);
         }
         plan.CreatedAt = DateTimeOffset.UtcNow;
         Catalog.AddPlan(plan);
@@ -150,7 +154,7 @@ public sealed partial class OssBackupService
         CancellationToken cancellationToken)
     {
         var point = Catalog.GetBackupPoint(pointId);
-        var bucket = await OpenRestoreBucketAsync(point, request, cancellationToken);
+        using var bucket = await OpenRestoreBucketAsync(point, request, cancellationToken);
         var runner = new RestoreRunner(Catalog, observer, BackupOptions.Parallelism);
         return await runner.RunAsync(point, Catalog.GetVault(point.Vault), selection,
             new RestoreTarget(bucket, request.TargetPrefix, request.Conflict, request.StorageClass, request.Rollback), cancellationToken);
@@ -161,7 +165,7 @@ public sealed partial class OssBackupService
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var point = Catalog.GetBackupPoint(pointId);
-        var bucket = await OpenRestoreBucketAsync(point, request, cancellationToken);
+        using var bucket = await OpenRestoreBucketAsync(point, request, cancellationToken);
         var vault = await VaultRepository.OpenAsync(new FileBlobStore(Catalog.GetVault(point.Vault).Location), cancellationToken);
         var snapshot = await vault.LoadSnapshotAsync(point.Id, cancellationToken);
         await foreach (var key in RestoreRunner.FindKeysNotInPointAsync(vault, snapshot, selection, new RestoreTarget(bucket, request.TargetPrefix, request.Conflict), cancellationToken))
@@ -187,8 +191,16 @@ public sealed partial class OssBackupService
                 CredentialResolver.Resolve(request.Credentials, null, "the restore target"))
             : ConnectionFor(plan, request.Credentials) with { Endpoint = request.Endpoint ?? plan.Endpoint };
         var bucket = OpenBucket(connection, request.TargetBucket ?? point.SourceBucket);
-        await bucket.VerifyAccessAsync(cancellationToken);
-        return bucket;
+        try
+        {
+            await bucket.VerifyAccessAsync(cancellationToken);
+            return bucket;
+        }
+        catch
+        {
+            bucket.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Every inventory run of a rule, newest first, with whether a backup could use it and why not.</summary>
@@ -244,7 +256,7 @@ public sealed partial class OssBackupService
     public Func<IBlobStore, IBlobStore> WrapInventoryStore { get; set; } = store => store;
 
     private S3Bucket OpenBucket(S3Connection connection, string bucket) =>
-        new(S3ClientFactory.Create(connection, Math.Max(64, BackupOptions.Parallelism * 2)), bucket, connection.Endpoint);
+        S3Bucket.Open(connection, bucket, Math.Max(64, BackupOptions.Parallelism * 2));
 
     private static void ValidateName(string name, string what)
     {

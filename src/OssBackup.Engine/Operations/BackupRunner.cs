@@ -49,6 +49,7 @@ public sealed class BackupRunner
         try
         {
             var source = openSource();
+            using var sourceConnections = source as IDisposable;
             var vault = await VaultRepository.OpenAsync(new Storage.FileBlobStore(registration.Location), cancellationToken);
             // Shared: backups run side by side, but a prune (exclusive) waits, so no pack this run may reuse disappears under it.
             await using var vaultLock = await VaultLock.AcquireSharedAsync(vault.Store, null, cancellationToken);
@@ -280,7 +281,7 @@ public sealed class BackupRunner
     private async Task ReadObjectsAsync(IObjectSource source, VaultRepository vault, IBlobSink sink, BlobIndex index, BackupJob job, BackupCounters counters,
         ChannelReader<PendingObject> work, CancellationToken token)
     {
-        var chunker = new ObjectChunker(vault.Config.ChunkSize);
+        using var chunker = new ObjectChunker(vault.Config.ChunkSize);
         await foreach (var pending in work.ReadAllAsync(token))
         {
             try

@@ -6,19 +6,29 @@ using Amazon.S3.Model;
 
 namespace OssBackup.Engine.Source;
 
-/// <summary>One bucket on an S3-compatible endpoint, as a backup source and as a restore target.</summary>
-public sealed class S3Bucket : IObjectSource, IObjectTarget
+/// <summary>
+/// One bucket on an S3-compatible endpoint, as a backup source and as a restore target. Object bodies are
+/// read with <see cref="S3ObjectReader"/> (a lean signed GET); listings and writes go through AWSSDK.
+/// </summary>
+public sealed class S3Bucket : IObjectSource, IObjectTarget, IDisposable
 {
-    private static readonly string[] StandardHeaders = ["Content-Type", "Cache-Control", "Content-Disposition", "Content-Encoding", "Expires"];
+    private const int FirstPageKeys = 100;
+    private const int PageKeys = 1000;
 
     private readonly IAmazonS3 _client;
+    private readonly S3ObjectReader _objects;
 
-    public S3Bucket(IAmazonS3 client, string bucket, string endpoint)
+    public S3Bucket(IAmazonS3 client, S3ObjectReader objects, string bucket, string endpoint)
     {
         _client = client;
+        _objects = objects;
         Bucket = bucket;
         Description = $"{endpoint.TrimEnd('/')}/{bucket}";
     }
+
+    /// <summary>A bucket with its own SDK client and object reader, each allowing <paramref name="maxConnections"/> connections.</summary>
+    public static S3Bucket Open(S3Connection connection, string bucket, int maxConnections = 64) =>
+        new(S3ClientFactory.Create(connection, maxConnections), new S3ObjectReader(connection, bucket, maxConnections), bucket, connection.Endpoint);
 
     public string Bucket { get; }
     public string Description { get; }
@@ -38,7 +48,8 @@ public sealed class S3Bucket : IObjectSource, IObjectTarget
 
     public async IAsyncEnumerable<SourceObject> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = prefix, MaxKeys = 1000 };
+        // A short first page lets the workers start reading while the server assembles the full pages that follow.
+        var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = prefix, MaxKeys = FirstPageKeys };
         while (true)
         {
             ListObjectsV2Response response;
@@ -64,56 +75,11 @@ public sealed class S3Bucket : IObjectSource, IObjectTarget
                 yield break;
             }
             request.ContinuationToken = response.NextContinuationToken;
+            request.MaxKeys = PageKeys;
         }
     }
 
-    public async Task<SourceRead> OpenReadAsync(string key, CancellationToken cancellationToken)
-    {
-        GetObjectResponse response;
-        try
-        {
-            response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key }, cancellationToken);
-        }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode == "NoSuchKey")
-        {
-            throw new ObjectGoneException(key);
-        }
-        var metadata = new List<KeyValuePair<string, string>>();
-        foreach (var header in StandardHeaders)
-        {
-            var value = response.Headers[header];
-            if (!string.IsNullOrEmpty(value))
-            {
-                metadata.Add(new(header, value));
-            }
-        }
-        if (!metadata.Exists(m => m.Key == "Expires") && response.ExpiresString is { Length: > 0 } expires)
-        {
-            metadata.Add(new("Expires", expires));
-        }
-        foreach (var name in response.Metadata.Keys)
-        {
-            var bare = name.StartsWith("x-amz-meta-", StringComparison.OrdinalIgnoreCase) ? name["x-amz-meta-".Length..] : name;
-            metadata.Add(new("x-amz-meta-" + bare, response.Metadata[name]));
-        }
-        // The SDK wraps the body in a managed MD5 stream (about 40% of a large backup's CPU); ObjectChunker
-        // verifies MD5 ETags itself with the platform's MD5, so read the undecorated stream.
-        var body = response.ResponseStream is Amazon.Runtime.Internal.Util.WrapperStream wrapper ? wrapper.GetNonWrapperBaseStream() : response.ResponseStream;
-        return new SourceRead(
-            body,
-            response.ContentLength,
-            SourceObject.NormalizeETag(response.ETag),
-            new DateTimeOffset(DateTime.SpecifyKind(response.LastModified ?? DateTime.UnixEpoch, DateTimeKind.Utc)),
-            response.StorageClass?.Value ?? "STANDARD",
-            metadata,
-            response)
-        {
-            ETagMayBeMd5 = response.ServerSideEncryptionMethod != ServerSideEncryptionMethod.AWSKMS
-                && response.ServerSideEncryptionMethod != ServerSideEncryptionMethod.AWSKMSDSSE
-                && response.ServerSideEncryptionCustomerMethod == ServerSideEncryptionCustomerMethod.None
-                && string.IsNullOrEmpty(response.Headers["x-oss-server-side-encryption-key-id"]),
-        };
-    }
+    public Task<SourceRead> OpenReadAsync(string key, CancellationToken cancellationToken) => _objects.OpenReadAsync(key, cancellationToken);
 
     public async Task<bool> ExistsAsync(string key, CancellationToken cancellationToken)
     {
@@ -222,6 +188,12 @@ public sealed class S3Bucket : IObjectSource, IObjectTarget
                 }
             }
         }
+    }
+
+    public void Dispose()
+    {
+        _objects.Dispose();
+        _client.Dispose();
     }
 
     internal static string Md5Base64(ReadOnlySpan<byte> content) => Convert.ToBase64String(MD5.HashData(content));

@@ -13,10 +13,7 @@ public static class S3ClientFactory
 {
     public static AmazonS3Client Create(S3Connection connection, int maxConnections = 64)
     {
-        if (!Uri.TryCreate(connection.Endpoint, UriKind.Absolute, out var endpoint) || (endpoint.Scheme != "http" && endpoint.Scheme != "https"))
-        {
-            throw new ArgumentException($"Endpoint '{connection.Endpoint}' is not an http(s) URL such as https://oss-cn-hangzhou.aliyuncs.com.");
-        }
+        _ = EndpointUri(connection);
         var config = new AmazonS3Config
         {
             ServiceURL = connection.Endpoint,
@@ -28,7 +25,16 @@ public static class S3ClientFactory
             Timeout = TimeSpan.FromMinutes(5),
             MaxConnectionsPerServer = maxConnections,
         };
-        var credentials = new BasicAWSCredentials(connection.Credentials.AccessKeyId, connection.Credentials.SecretAccessKey);
+        var given = connection.Credentials;
+        AWSCredentials credentials = given.SessionToken is null
+            ? new BasicAWSCredentials(given.AccessKeyId, given.SecretAccessKey)
+            : new SessionAWSCredentials(given.AccessKeyId, given.SecretAccessKey, given.SessionToken);
         return new AmazonS3Client(credentials, config);
     }
+
+    /// <summary>The endpoint as a URL, refused with a message saying what is expected when it is not http(s).</summary>
+    public static Uri EndpointUri(S3Connection connection) =>
+        Uri.TryCreate(connection.Endpoint, UriKind.Absolute, out var endpoint) && (endpoint.Scheme == "http" || endpoint.Scheme == "https")
+            ? endpoint
+            : throw new ArgumentException($"Endpoint '{connection.Endpoint}' is not an http(s) URL such as https://oss-cn-hangzhou.aliyuncs.com.");
 }

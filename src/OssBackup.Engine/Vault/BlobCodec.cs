@@ -22,21 +22,36 @@ public sealed class BlobCodec : IDisposable
     /// <summary>Encodes <paramref name="plaintext"/> into <paramref name="output"/> (sized with <see cref="MaxEncodedLength"/>).</summary>
     public (int Length, BlobCompression Compression) Encode(ReadOnlySpan<byte> plaintext, Span<byte> output, bool tryCompress)
     {
+        var compressed = TryCompress(plaintext, output, tryCompress);
+        if (compressed >= 0)
+        {
+            return (compressed, BlobCompression.Zstd);
+        }
+        plaintext.CopyTo(output);
+        return (plaintext.Length, BlobCompression.None);
+    }
+
+    /// <summary>
+    /// Compresses <paramref name="plaintext"/> into <paramref name="output"/> when that pays and returns the
+    /// compressed length; -1 when the blob is to be stored as it is (then the caller stores the plaintext
+    /// itself, without copying it). <paramref name="output"/> is sized with <see cref="MaxEncodedLength"/>.
+    /// </summary>
+    public int TryCompress(ReadOnlySpan<byte> plaintext, Span<byte> output, bool tryCompress)
+    {
         // A large chunk of media or archive data costs a full compression attempt for nothing: try a sample first.
         if (tryCompress && plaintext.Length > 4 * SampleSize && !SampleCompresses(plaintext[..SampleSize], output))
         {
-            tryCompress = false;
+            return -1;
         }
         if (tryCompress && plaintext.Length >= 64)
         {
             var written = _compressor.Wrap(plaintext, output);
             if (written < plaintext.Length * (1 - MinimumSaving))
             {
-                return (written, BlobCompression.Zstd);
+                return written;
             }
         }
-        plaintext.CopyTo(output);
-        return (plaintext.Length, BlobCompression.None);
+        return -1;
     }
 
     private const int SampleSize = 64 << 10;

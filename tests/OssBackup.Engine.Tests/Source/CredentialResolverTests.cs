@@ -32,4 +32,29 @@ public sealed class CredentialResolverTests
         Assert.Contains("AKIDVISIBLE", credentials.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("very-secret-value", new S3Connection("http://h", "r", true, credentials).ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Temporary_credentials_from_the_environment_keep_their_session_token_and_never_show_it()
+    {
+        string[] names = ["OSS_ACCESS_KEY_ID", "OSS_ACCESS_KEY_SECRET", "OSS_SESSION_TOKEN"];
+        var previous = names.Select(Environment.GetEnvironmentVariable).ToArray();
+        try
+        {
+            Environment.SetEnvironmentVariable(names[0], "STSKEYID");
+            Environment.SetEnvironmentVariable(names[1], "sts-secret");
+            Environment.SetEnvironmentVariable(names[2], "sts-session-token");
+
+            var credentials = CredentialResolver.Resolve(null, null, "plan 'p'");
+
+            Assert.Equal(new S3Credentials("STSKEYID", "sts-secret", "sts-session-token"), credentials);
+            Assert.DoesNotContain("sts-session-token", credentials.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            for (var i = 0; i < names.Length; i++)
+            {
+                Environment.SetEnvironmentVariable(names[i], previous[i]);
+            }
+        }
+    }
 }

@@ -141,6 +141,46 @@ public sealed class S3BucketTests(S3TestServer server, ScratchBucket bucket) : I
     }
 
     [S3Fact]
+    public async Task Awkward_keys_read_back_byte_identical_through_the_signed_GET()
+    {
+        string[] keys = ["read/a b.txt", "read/a+b.txt", "read/a%2Fb.txt", "read/%41%2F", "read/a=b&c;d,e.txt", "read/~tilde!'()*", "read/日本 é.txt", "read/😀", "read/\uFF21", "read/q?x=1#frag", "read/trailing space ", "read/@:$"];
+        var s3 = server.OpenBucket(bucket.Name);
+        foreach (var key in keys)
+        {
+            await s3.PutAsync(key, System.Text.Encoding.UTF8.GetBytes(key), new ObjectWrite([]), CancellationToken.None);
+        }
+
+        foreach (var key in keys)
+        {
+            await using var read = await s3.OpenReadAsync(key, CancellationToken.None);
+            Assert.Equal(TestData.Sha256(System.Text.Encoding.UTF8.GetBytes(key)), await TestData.Sha256Async(read.Content));
+            Assert.Equal(Convert.ToHexString(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(key))), read.ETag, ignoreCase: true);
+        }
+    }
+
+    [S3Fact]
+    public async Task Reading_with_a_wrong_secret_is_reported_as_AccessDenied_without_the_secret()
+    {
+        await server.OpenBucket(bucket.Name).PutAsync("denied/k.txt", "x"u8.ToArray(), new ObjectWrite([]), CancellationToken.None);
+        var s3 = server.OpenBucket(bucket.Name, new S3Credentials(server.Credentials.AccessKeyId, "not-the-secret"));
+
+        var error = await Assert.ThrowsAsync<SourceAccessException>(() => s3.OpenReadAsync("denied/k.txt", CancellationToken.None));
+
+        Assert.Equal(SourceProblem.AccessDenied, error.Problem);
+        Assert.DoesNotContain("not-the-secret", error.Message, StringComparison.Ordinal);
+    }
+
+    [S3Fact]
+    public async Task Reading_from_a_missing_bucket_is_reported_as_BucketNotFound()
+    {
+        var s3 = server.OpenBucket($"ossb-missing-{Guid.NewGuid():N}");
+
+        var error = await Assert.ThrowsAsync<SourceAccessException>(() => s3.OpenReadAsync("any.txt", CancellationToken.None));
+
+        Assert.Equal(SourceProblem.BucketNotFound, error.Problem);
+    }
+
+    [S3Fact]
     public async Task Listing_follows_continuation_past_a_thousand_keys()
     {
         var s3 = server.OpenBucket(bucket.Name);
@@ -220,7 +260,7 @@ public sealed class S3BucketTests(S3TestServer server, ScratchBucket bucket) : I
     public async Task An_endpoint_nothing_listens_on_is_reported_as_Unreachable()
     {
         var connection = new S3Connection("http://127.0.0.1:1", "us-east-1", ForcePathStyle: true, server.Credentials);
-        var s3 = new S3Bucket(S3ClientFactory.Create(connection), "any-bucket", connection.Endpoint);
+        using var s3 = S3Bucket.Open(connection, "any-bucket");
 
         var error = await Assert.ThrowsAsync<SourceAccessException>(() => s3.VerifyAccessAsync(CancellationToken.None));
 

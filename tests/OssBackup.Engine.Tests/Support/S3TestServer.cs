@@ -91,7 +91,8 @@ public sealed class S3TestServer : IAsyncLifetime
         S3ClientFactory.Create(credentials is null ? Connection : Connection with { Credentials = credentials });
 
     /// <summary>The product's bucket wrapper on the test server.</summary>
-    public S3Bucket OpenBucket(string bucket, S3Credentials? credentials = null) => new(NewClient(credentials), bucket, Endpoint);
+    public S3Bucket OpenBucket(string bucket, S3Credentials? credentials = null) =>
+        S3Bucket.Open(credentials is null ? Connection : Connection with { Credentials = credentials }, bucket);
 
     /// <summary>Creates a new, uniquely named, empty bucket; <paramref name="owner"/> makes the name easy to trace.</summary>
     public async Task<string> CreateBucketAsync(string owner)

@@ -1,0 +1,261 @@
+using System.Net;
+using System.Text;
+using Amazon.S3;
+using OssBackup.Engine.Source;
+
+namespace OssBackup.Engine.Tests.Source;
+
+/// <summary>
+/// The lean GET's handling of what servers answer, with canned HTTP responses (the real server cannot be
+/// made to fail on demand); its signing and key encoding are proven against RGW in S3BucketTests.
+/// </summary>
+public sealed class S3ObjectReaderTests
+{
+    private static readonly S3Connection Connection = new("http://127.0.0.1:9000", "us-east-1", ForcePathStyle: true, new S3Credentials("AKIDTEST", "secret-never-shown"));
+
+    [Fact]
+    public async Task Response_headers_become_the_reads_ETag_length_time_storage_class_and_metadata()
+    {
+        var handler = new CannedHandler(_ => Ok("hello", response =>
+        {
+            response.Headers.TryAddWithoutValidation("ETag", "\"5d41402abc4b2a76b9719d911017c592\"");
+            response.Headers.TryAddWithoutValidation("Cache-Control", "max-age=60");
+            response.Headers.TryAddWithoutValidation("x-amz-storage-class", "STANDARD_IA");
+            response.Headers.TryAddWithoutValidation("X-Amz-Meta-Zeta", "last");
+            response.Headers.TryAddWithoutValidation("x-amz-meta-alpha", "first value");
+            response.Content.Headers.TryAddWithoutValidation("Content-Type", "text/plain; charset=utf-8");
+            response.Content.Headers.TryAddWithoutValidation("Content-Disposition", "attachment; filename=\"a b.txt\"");
+            response.Content.Headers.TryAddWithoutValidation("Content-Encoding", "gzip");
+            response.Content.Headers.TryAddWithoutValidation("Expires", "Thu, 01 Dec 2094 16:00:00 GMT");
+            response.Content.Headers.TryAddWithoutValidation("Last-Modified", "Wed, 25 Nov 2026 07:00:01 GMT");
+        }));
+        using var reader = NewReader(handler);
+
+        await using var read = await reader.OpenReadAsync("k", CancellationToken.None);
+
+        Assert.Equal("5d41402abc4b2a76b9719d911017c592", read.ETag);
+        Assert.Equal(5, read.Length);
+        Assert.Equal(new DateTimeOffset(2026, 11, 25, 7, 0, 1, TimeSpan.Zero), read.LastModified);
+        Assert.Equal("STANDARD_IA", read.StorageClass);
+        Assert.True(read.ETagMayBeMd5);
+        Assert.Equal(
+            [
+                new("Content-Type", "text/plain; charset=utf-8"),
+                new("Cache-Control", "max-age=60"),
+                new("Content-Disposition", "attachment; filename=\"a b.txt\""),
+                new("Content-Encoding", "gzip"),
+                new("Expires", "Thu, 01 Dec 2094 16:00:00 GMT"),
+                new("x-amz-meta-alpha", "first value"),
+                new("x-amz-meta-zeta", "last"),
+            ],
+            read.Metadata);
+        Assert.Equal("hello", await new StreamReader(read.Content).ReadToEndAsync());
+    }
+
+    [Fact]
+    public async Task An_object_without_a_storage_class_header_is_STANDARD()
+    {
+        using var reader = NewReader(new CannedHandler(_ => Ok("x")));
+
+        await using var read = await reader.OpenReadAsync("k", CancellationToken.None);
+
+        Assert.Equal("STANDARD", read.StorageClass);
+        Assert.Empty(read.Metadata);
+    }
+
+    [Theory]
+    [InlineData("x-amz-server-side-encryption", "aws:kms")]
+    [InlineData("x-amz-server-side-encryption", "aws:kms:dsse")]
+    [InlineData("x-amz-server-side-encryption-customer-algorithm", "AES256")]
+    [InlineData("x-oss-server-side-encryption-key-id", "key-1")]
+    public async Task Objects_encrypted_with_KMS_or_customer_keys_do_not_have_their_ETag_taken_for_an_MD5(string header, string value)
+    {
+        using var reader = NewReader(new CannedHandler(_ => Ok("x", r => r.Headers.TryAddWithoutValidation(header, value))));
+
+        await using var read = await reader.OpenReadAsync("k", CancellationToken.None);
+
+        Assert.False(read.ETagMayBeMd5);
+    }
+
+    [Fact]
+    public async Task An_SSE_S3_object_keeps_its_ETag_as_an_MD5()
+    {
+        using var reader = NewReader(new CannedHandler(_ => Ok("x", r => r.Headers.TryAddWithoutValidation("x-amz-server-side-encryption", "AES256"))));
+
+        await using var read = await reader.OpenReadAsync("k", CancellationToken.None);
+
+        Assert.True(read.ETagMayBeMd5);
+    }
+
+    [Fact]
+    public async Task NoSuchKey_is_ObjectGoneException_naming_the_key_without_retrying()
+    {
+        var handler = new CannedHandler(_ => Error(HttpStatusCode.NotFound, "NoSuchKey", "The specified key does not exist."));
+        using var reader = NewReader(handler);
+
+        var error = await Assert.ThrowsAsync<ObjectGoneException>(() => reader.OpenReadAsync("gone/key.txt", CancellationToken.None));
+
+        Assert.Equal("gone/key.txt", error.Key);
+        Assert.Equal(1, handler.Calls);
+    }
+
+    [Fact]
+    public async Task A_missing_bucket_is_reported_as_BucketNotFound()
+    {
+        using var reader = NewReader(new CannedHandler(_ => Error(HttpStatusCode.NotFound, "NoSuchBucket", "The specified bucket does not exist")));
+
+        var error = await Assert.ThrowsAsync<SourceAccessException>(() => reader.OpenReadAsync("k", CancellationToken.None));
+
+        Assert.Equal(SourceProblem.BucketNotFound, error.Problem);
+    }
+
+    [Theory]
+    [InlineData("AccessDenied")]
+    [InlineData("SignatureDoesNotMatch")]
+    [InlineData("InvalidAccessKeyId")]
+    [InlineData("")]
+    public async Task A_403_is_AccessDenied_with_a_message_that_never_shows_the_secret_and_is_not_retried(string code)
+    {
+        var handler = new CannedHandler(_ => Error(HttpStatusCode.Forbidden, code, "Access Denied"));
+        using var reader = NewReader(handler);
+
+        var error = await Assert.ThrowsAsync<SourceAccessException>(() => reader.OpenReadAsync("k", CancellationToken.None));
+
+        Assert.Equal(SourceProblem.AccessDenied, error.Problem);
+        Assert.DoesNotContain("secret-never-shown", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, handler.Calls);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.InternalServerError, "InternalError")]
+    [InlineData(HttpStatusCode.ServiceUnavailable, "SlowDown")]
+    [InlineData(HttpStatusCode.BadGateway, "")]
+    [InlineData(HttpStatusCode.TooManyRequests, "")]
+    [InlineData(HttpStatusCode.BadRequest, "RequestTimeout")]
+    public async Task Server_errors_and_throttling_are_retried_until_the_object_is_read(HttpStatusCode status, string code)
+    {
+        var handler = new CannedHandler(call => call <= 2 ? Error(status, code, "try again") : Ok("body"));
+        using var reader = NewReader(handler);
+
+        await using var read = await reader.OpenReadAsync("k", CancellationToken.None);
+
+        Assert.Equal("body", await new StreamReader(read.Content).ReadToEndAsync());
+        Assert.Equal(3, handler.Calls);
+    }
+
+    [Fact]
+    public async Task A_server_error_that_persists_fails_after_the_last_retry_with_its_code()
+    {
+        var handler = new CannedHandler(_ => Error(HttpStatusCode.ServiceUnavailable, "SlowDown", "Please reduce your request rate."));
+        using var reader = NewReader(handler);
+
+        var error = await Assert.ThrowsAsync<AmazonS3Exception>(() => reader.OpenReadAsync("k", CancellationToken.None));
+
+        Assert.Equal("SlowDown", error.ErrorCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, error.StatusCode);
+        Assert.Equal(1 + S3ObjectReader.MaxRetries, handler.Calls);
+    }
+
+    [Fact]
+    public async Task A_broken_connection_is_retried_and_one_that_never_works_is_reported_as_Unreachable()
+    {
+        var flaky = new CannedHandler(call => call == 1 ? throw new HttpRequestException("Connection reset by peer") : Ok("ok"));
+        var dead = new CannedHandler(_ => throw new HttpRequestException("Connection refused"));
+        using var flakyReader = NewReader(flaky);
+        using var deadReader = NewReader(dead);
+
+        await using (var read = await flakyReader.OpenReadAsync("k", CancellationToken.None))
+        {
+            Assert.Equal("ok", await new StreamReader(read.Content).ReadToEndAsync());
+        }
+        var error = await Assert.ThrowsAsync<SourceAccessException>(() => deadReader.OpenReadAsync("k", CancellationToken.None));
+
+        Assert.Equal(2, flaky.Calls);
+        Assert.Equal(SourceProblem.Unreachable, error.Problem);
+        Assert.Equal(1 + S3ObjectReader.MaxRetries, dead.Calls);
+    }
+
+    [Fact]
+    public async Task A_skewed_clock_is_corrected_from_the_servers_Date_and_the_request_signed_again()
+    {
+        var serverTime = DateTimeOffset.UtcNow.AddHours(3);
+        var handler = new CannedHandler(call => call == 1
+            ? Error(HttpStatusCode.Forbidden, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.", r => r.Headers.Date = serverTime)
+            : Ok("ok"));
+        using var reader = NewReader(handler);
+
+        await using var read = await reader.OpenReadAsync("k", CancellationToken.None);
+
+        var retried = DateTimeOffset.ParseExact(handler.Requests[1].Headers.GetValues("x-amz-date").Single(), "yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal);
+        Assert.InRange(retried, serverTime.AddMinutes(-1), serverTime.AddMinutes(1));
+        Assert.Equal(2, handler.Calls);
+    }
+
+    [Fact]
+    public async Task A_session_token_is_sent_as_x_amz_security_token_and_signed()
+    {
+        var connection = Connection with { Credentials = new S3Credentials("ASIATEMP", "temp-secret", "session-token-value") };
+        var handler = new CannedHandler(_ => Ok("ok"));
+        using var reader = new S3ObjectReader(connection, "b", handler, TimeSpan.Zero);
+
+        await using var read = await reader.OpenReadAsync("k", CancellationToken.None);
+
+        var request = handler.Requests.Single();
+        Assert.Equal("session-token-value", request.Headers.GetValues("x-amz-security-token").Single());
+        Assert.Contains("SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token,", request.Headers.GetValues("Authorization").Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_request_goes_to_the_encoded_key_with_the_payload_hash_and_a_signature_for_today()
+    {
+        var handler = new CannedHandler(_ => Ok("ok"));
+        using var reader = NewReader(handler);
+
+        await using var read = await reader.OpenReadAsync("dir/a b+c%.txt", CancellationToken.None);
+
+        var request = handler.Requests.Single();
+        Assert.Equal("/bucket/dir/a%20b%2Bc%25.txt", request.RequestUri!.PathAndQuery);
+        Assert.Equal(SigV4Signer.EmptyPayloadHash, request.Headers.GetValues("x-amz-content-sha256").Single());
+        Assert.StartsWith($"AWS4-HMAC-SHA256 Credential=AKIDTEST/{DateTime.UtcNow:yyyyMMdd}/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=",
+            request.Headers.GetValues("Authorization").Single(), StringComparison.Ordinal);
+    }
+
+    private static S3ObjectReader NewReader(HttpMessageHandler handler) => new(Connection, "bucket", handler, TimeSpan.Zero);
+
+    private static HttpResponseMessage Ok(string body, Action<HttpResponseMessage>? headers = null)
+    {
+        var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) };
+        headers?.Invoke(response);
+        return response;
+    }
+
+    private static HttpResponseMessage Error(HttpStatusCode status, string code, string message, Action<HttpResponseMessage>? headers = null)
+    {
+        var xml = code.Length == 0 ? "" : $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{message}</Message><RequestId>req-1</RequestId></Error>";
+        var response = new HttpResponseMessage(status) { Content = new StringContent(xml, Encoding.UTF8, "application/xml") };
+        headers?.Invoke(response);
+        return response;
+    }
+
+    /// <summary>Answers each request with the response for its call number (1-based) and keeps the requests.</summary>
+    private sealed class CannedHandler(Func<int, HttpResponseMessage> answer) : HttpMessageHandler
+    {
+        private int _calls;
+
+        public int Calls => _calls;
+
+        public List<HttpRequestMessage> Requests { get; } = [];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var call = Interlocked.Increment(ref _calls);
+            lock (Requests)
+            {
+                Requests.Add(request);
+            }
+            var response = answer(call);
+            response.RequestMessage = request;
+            return Task.FromResult(response);
+        }
+    }
+}
