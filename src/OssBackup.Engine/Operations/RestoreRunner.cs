@@ -39,6 +39,8 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
             var snapshot = await vault.LoadSnapshotAsync(point.Id, cancellationToken);
             var accepts = selection.Compile();
             var work = Channel.CreateBounded<ObjectEntry>(parallelism * 4);
+            var emptyRegion = target.Conflict == ConflictAction.Overwrite ? null
+                : await EmptyTargetRegionAsync(target, snapshot.SourcePrefix, selection, cancellationToken);
 
             var producer = Task.Run(async () =>
             {
@@ -81,7 +83,8 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
                     var targetKey = MapKey(entry.Key, snapshot.SourcePrefix, target.TargetPrefix);
                     try
                     {
-                        if (target.Conflict != ConflictAction.Overwrite && await target.Bucket.ExistsAsync(targetKey, cancellationToken))
+                        var provenAbsent = emptyRegion is not null && targetKey.StartsWith(emptyRegion, StringComparison.Ordinal);
+                        if (target.Conflict != ConflictAction.Overwrite && !provenAbsent && await target.Bucket.ExistsAsync(targetKey, cancellationToken))
                         {
                             if (target.Conflict == ConflictAction.IfChanged && await IsSameAsync(reader, entry, targetKey, target.Bucket, cancellationToken))
                             {
@@ -145,6 +148,27 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
         job.BytesPerSecond = restoredBytes / Math.Max(clock.Elapsed.TotalSeconds, 0.001);
         catalog.UpdateRestoreJob(job);
         return job;
+    }
+
+    /// <summary>
+    /// The key prefix every restored key falls under, when the target is a bucket that holds nothing under it: then no
+    /// object can conflict and the HEAD per object that checks for one is not needed (one LIST instead of one request
+    /// per object, as rclone lists its destination instead of probing each key). Null when the target is not a bucket,
+    /// or holds something there, or only a few chosen keys are restored (a HEAD each is cheaper than a listing then).
+    /// Like any check before a write it cannot see objects another client creates during the restore.
+    /// </summary>
+    private static async Task<string?> EmptyTargetRegionAsync(RestoreTarget target, string sourcePrefix, RestoreSelection selection, CancellationToken cancellationToken)
+    {
+        if (target.Bucket is not IObjectSource listable || selection.Keys is not null)
+        {
+            return null;
+        }
+        var region = MapKey(selection.Prefix ?? sourcePrefix, sourcePrefix, target.TargetPrefix);
+        await foreach (var _ in listable.ListAsync(region, cancellationToken))
+        {
+            return null;
+        }
+        return region;
     }
 
     /// <summary>A target prefix replaces the plan's source prefix; without one, keys are restored as they were.</summary>
