@@ -80,6 +80,7 @@ New-Item -ItemType Directory -Force $scratch | Out-Null
 $s3 = [OssBackup.Bench.BenchS3]::FromEnvironment()
 $rclone = [OssBackup.Bench.Rclone]::new((Get-Rclone), $endpoint, $accessKey, $secretKey, $region, (Join-Path $scratch 'rclone.conf'))
 $accessLog = [OssBackup.Bench.GatewayAccessLog]::Find($endpoint)
+$server = [OssBackup.Bench.ServerProcesses]::Find($endpoint)
 if (-not $accessLog) { Write-Warning 'No RGW access log found: requests per object will not be counted.' }
 $homeBefore = $env:OSSBACKUP_HOME
 $machine = Get-MachineDescription $serverKind $endpoint
@@ -152,6 +153,8 @@ function Measure-Set([string] $Set, [scriptblock] $SeedSource, [string] $WarmupP
             $bucket = New-Bucket "rb-$Set-$side-$r-$suffix"
             $mark = if ($accessLog) { $accessLog.Mark() } else { 0 }
             $loadBefore = Get-LoadAverage
+            $cpuBefore = if ($side -eq 'rclone') { [OssBackup.Bench.ClientCpu]::ChildrenSeconds() } else { [OssBackup.Bench.ClientCpu]::SelfSeconds() }
+            $serverMeter = [OssBackup.Bench.Meter]::Start($server)
             if ($side -eq 'rclone') {
                 $seconds = (Invoke-RcloneCopy $folder $bucket).Seconds
                 $name = "rclone copy (--transfers $Parallelism --checkers $Parallelism)"
@@ -160,13 +163,16 @@ function Measure-Set([string] $Set, [scriptblock] $SeedSource, [string] $WarmupP
                 $seconds = (Invoke-Restore $point $bucket $null).Seconds
                 $name = 'Restore-OssObject -TargetBucket (parallelism 16)'
             }
+            $serverCpu = $serverMeter.Stop($name, 0, 0)
+            $clientCpu = $(if ($side -eq 'rclone') { [OssBackup.Bench.ClientCpu]::ChildrenSeconds() } else { [OssBackup.Bench.ClientCpu]::SelfSeconds() }) - $cpuBefore
             $requests = Get-RequestCounts $bucket $mark
             $check = $s3.VerifyCopy($source, $bucket, $Parallelism)
             if (-not $check.IsExact) { throw "[$Set] $name left $bucket different from $($source): $($check.Problems -join '; ')" }
-            Write-Host ("[{0}] run {1}/{2} {3,-52} {4,7} s {5,8} obj/s {6,7} MB/s; verified {7} by ETag + {8} read back; requests: {9}" -f $Set, $r, $Repeat, $name,
+            Write-Host ("[{0}] run {1}/{2} {3,-52} {4,7} s {5,8} obj/s {6,7} MB/s; CPU-s client {7}, server {8}; verified {9} by ETag + {10} read back; requests: {11}" -f $Set, $r, $Repeat, $name,
                 (Format-Number $seconds 2), (Format-Number ($seeded.Objects / $seconds) 0), (Format-Number ($seeded.Bytes / 1e6 / $seconds) 1),
-                $check.VerifiedByETag, $check.VerifiedByReading, $requests)
+                (Format-Number $clientCpu 2), (Format-Number ($serverCpu.GatewayCpuSeconds + $serverCpu.OsdCpuSeconds) 2), $check.VerifiedByETag, $check.VerifiedByReading, $requests)
             $runs.Add([pscustomobject]@{ Set = $Set; Run = $r; Side = $side; Name = $name; Objects = $seeded.Objects; Bytes = $seeded.Bytes; Seconds = $seconds
+                    ClientCpuSeconds = $clientCpu; ServerCpuSeconds = $serverCpu.GatewayCpuSeconds + $serverCpu.OsdCpuSeconds; OtherCpuSeconds = $serverCpu.OtherCpuSeconds
                     Requests = $requests; VerifiedByETag = $check.VerifiedByETag; VerifiedByReading = $check.VerifiedByReading; LoadAverageBefore = $loadBefore })
             Remove-Bucket $bucket
         }
@@ -202,10 +208,10 @@ $null = $md.AppendLine("- Command: ``$command`` (against a running test server)"
 $null = $md.AppendLine("- Machine: $($machine.Machine)")
 $null = $md.AppendLine("- Server: $($machine.Server); $($machine.Rclone)")
 $null = $md.AppendLine("- Commit: $($machine.Commit); load average at start $($machine.LoadAverageAtStart), at end $($machine.LoadAverageAtEnd)")
-$null = $md.AppendLine("- Parallelism $Parallelism on both sides; median of $Repeat runs after a warm-up; MB = 10^6 bytes; ratio = rclone's median time / ours (>= 1.0 means at least rclone's throughput)")
+$null = $md.AppendLine("- Parallelism $Parallelism on both sides; median of $Repeat runs after a warm-up; MB = 10^6 bytes; ratio = rclone's median time / ours (>= 1.0 means at least rclone's throughput); CPU-s client = the rclone process, or this pwsh for the restore; server = radosgw + ceph-osd")
 $null = $md.AppendLine()
-$null = $md.AppendLine('| Set | Side | Objects | MB | Time (s) | Objects/s | MB/s | Ratio ours/rclone | Requests per run (gateway log) | Runs (s) |')
-$null = $md.AppendLine('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |')
+$null = $md.AppendLine('| Set | Side | Objects | MB | Time (s) | Objects/s | MB/s | Ratio ours/rclone | CPU-s client | CPU-s server | Requests per run (gateway log) | Runs (s) |')
+$null = $md.AppendLine('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |')
 $verdicts = [Collections.Generic.List[string]]::new()
 foreach ($set in $sets) {
     $median = @{}
@@ -216,9 +222,11 @@ foreach ($set in $sets) {
     foreach ($side in 'rclone', 'restore') {
         $sideRuns = @($runs | Where-Object { $_.Set -eq $set.Set -and $_.Side -eq $side })
         $seconds = $median[$side]
-        $null = $md.AppendLine(('| {0} | {1} | {2} | {3} | {4} | {5} | {6} | {7} | {8} | {9} |' -f $set.Set, $sideRuns[0].Name, $set.Objects, (Format-Number ($set.Bytes / 1e6) 1),
+        $null = $md.AppendLine(('| {0} | {1} | {2} | {3} | {4} | {5} | {6} | {7} | {8} | {9} | {10} | {11} |' -f $set.Set, $sideRuns[0].Name, $set.Objects, (Format-Number ($set.Bytes / 1e6) 1),
                 (Format-Number $seconds 2), (Format-Number ($set.Objects / $seconds) 0), (Format-Number ($set.Bytes / 1e6 / $seconds) 1),
-                $(if ($side -eq 'restore') { "**$(Format-Number $ratio 2)x**" } else { '1.00x' }), "$($sideRuns[-1].Requests)", (($sideRuns | ForEach-Object { Format-Number $_.Seconds 2 }) -join ', ')))
+                $(if ($side -eq 'restore') { "**$(Format-Number $ratio 2)x**" } else { '1.00x' }),
+                (Format-Number (Get-Median @($sideRuns | ForEach-Object ClientCpuSeconds)) 2), (Format-Number (Get-Median @($sideRuns | ForEach-Object ServerCpuSeconds)) 2),
+                "$($sideRuns[-1].Requests)", (($sideRuns | ForEach-Object { Format-Number $_.Seconds 2 }) -join ', ')))
     }
     $verdicts.Add("- $($set.Set) objects: restore at $(Format-Number $ratio 2)x rclone's throughput (target >= 1.0x): **$(if ($ratio -ge 1.0) { 'met' } else { 'NOT met' })**")
 }
