@@ -61,6 +61,10 @@ param(
 
     [switch] $KeepBuckets,
 
+    # Analysis only: record run 1's inventory backup with `perf record -g` into this file (start the pwsh with
+    # DOTNET_PerfMapEnabled=1 so perf can name JIT-compiled frames). Perf slows that run: quote no figures from it.
+    [string] $PerfRecordFile,
+
     [int] $Seed = 1
 )
 
@@ -175,7 +179,12 @@ try {
 
         $mark = $accessLog.Mark()
         $loadBefore = Get-LoadAverage
+        $perf = if ($PerfRecordFile -and $r -eq 1) {
+            Start-Process perf -ArgumentList 'record', '-F', '999', '-g', '-p', "$PID", '-o', $PerfRecordFile -PassThru -RedirectStandardError (Join-Path $scratch 'perf.log')
+            Start-Sleep -Seconds 2
+        }
         $byInventory = Invoke-Backup 'byinventory'
+        if ($perf) { & /bin/kill -INT $perf.Id; $perf.WaitForExit(); Write-Host "perf data of run 1's inventory backup: $PerfRecordFile" }
         $sourceRequests = $accessLog.Count($source, $mark)
         $inventoryRequests = $accessLog.Count($inventoryBucket, $mark)
         $job = $byInventory.Job
