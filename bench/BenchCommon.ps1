@@ -64,3 +64,9 @@ function Get-ReproducingCommand([string] $Script, [hashtable] $BoundParameters) 
         }) -join ' '
     (@("dotnet pwsh bench/$Script", $arguments) | Where-Object { $_ }) -join ' '
 }
+
+# Deletes a scratch folder. Remove-Item -Recurse goes through the provider item by item (minutes for 100,000 files on
+# a busy machine, holding the benchmark lock all that time); Directory.Delete does the same in seconds.
+function Remove-ScratchFolder([string] $Path) {
+    if (Test-Path -LiteralPath $Path) { [IO.Directory]::Delete($Path, $true) }
+}

@@ -228,7 +228,7 @@ finally {
             try { $s3.DeleteBucket($bucket) } catch { Write-Warning "Could not delete bucket ${bucket}: $_" }
         }
     }
-    if (Test-Path $scratch) { Remove-Item $scratch -Recurse -Force }
+    Remove-ScratchFolder $scratch
     $s3.Dispose()
     $testS3.Dispose()
 }

@@ -178,7 +178,8 @@ function Measure-Set([string] $Set, [scriptblock] $SeedSource, [string] $WarmupP
         }
     }
     $sets.Add([pscustomobject]@{ Set = $Set; Objects = $seeded.Objects; Bytes = $seeded.Bytes; BackupSeconds = $backup.Duration.TotalSeconds; Point = $point })
-    Remove-Item $folder, $warmFolder -Recurse -Force
+    Remove-ScratchFolder $folder
+    Remove-ScratchFolder $warmFolder
     $env:OSSBACKUP_HOME = $homeBefore
 }
 
@@ -195,7 +196,7 @@ finally {
     foreach ($bucket in @($buckets)) {
         if (-not $KeepBuckets) { try { $s3.DeleteBucket($bucket) } catch { Write-Warning "Could not delete bucket ${bucket}: $_" } }
     }
-    if (Test-Path $scratch) { Remove-Item $scratch -Recurse -Force }
+    Remove-ScratchFolder $scratch
     $s3.Dispose()
 }
 $machine['LoadAverageAtEnd'] = Get-LoadAverage
