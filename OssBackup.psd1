@@ -36,6 +36,7 @@
         'Remove-BackupPoint'
         'Get-BackupRetention'
         'Test-OssBackup'
+        'Get-BackupDrill'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -3,7 +3,8 @@
 
     Description  = @'
 Get-BackupJobItem lists, for one job, each object that did not go as planned: the objects that failed
-(Status Failed) and those that were left out on purpose (Status Skipped). Objects that were backed up or
+(Status Failed), those that were left out on purpose (Status Skipped) and, for a restore with -Rollback,
+the objects it deleted from the target (Status Deleted, Code NotInPoint). Objects that were backed up or
 restored normally are not listed, so a job that Completed with no skipped objects has no items.
 
 Each item has the JobId, the object's Key, its Status, a stable Code and a Message in words. Items come in
@@ -20,20 +21,26 @@ Codes:
   AccessDenied), UnsafeKey.<reason> or FileFolderConflict (restoring to a folder, -TargetPath), or the name
   of the .NET exception.
 - Restore, Skipped: TargetExists (with -Conflict Skip).
+- Restore drill (Test-OssBackup, Get-BackupDrill), Failed: the restore codes above (for example
+  IntegrityCheckFailed when the vault's data is damaged), or VerificationFailed when the restored file
+  did not match the backup when read back (missing, of another size, or a chunk with another SHA-256).
 '@
 
     Parameters   = @{
         Job    = @'
 The job: a job id (a number, as in the Id column of Get-BackupJob), or a BackupJob or RestoreJob, for
-example as returned by Start-OssBackup, Invoke-BackupSchedule, Restore-OssObject or Get-BackupJob. Jobs
-can be piped in; the items of each are listed in turn. An id with no job returns nothing.
+example as returned by Start-OssBackup, Invoke-BackupSchedule, Restore-OssObject or Get-BackupJob, or a
+restore drill (BackupTestResult from Test-OssBackup, Invoke-BackupSchedule or Get-BackupDrill), which
+stands for the restore job of its sample. Jobs can be piped in; the items of each are listed in turn. An
+id with no job, or a drill that never got to restoring, returns nothing.
 '@
-        Status = 'Lists only the items with this status: Failed or Skipped. By default, both.'
+        Status = 'Lists only the items with this status: Failed, Skipped or Deleted (objects a restore with -Rollback deleted). By default, all.'
     }
 
     Inputs       = @(
         @{ Type = 'OssBackup.BackupJob'; Description = 'A backup job, from Start-OssBackup, Invoke-BackupSchedule or Get-BackupJob.' }
         @{ Type = 'OssBackup.RestoreJob'; Description = 'A restore job, from Restore-OssObject.' }
+        @{ Type = 'OssBackup.BackupTestResult'; Description = 'A restore drill, from Test-OssBackup, Invoke-BackupSchedule or Get-BackupDrill.' }
         @{ Type = 'System.Int64'; Description = 'A job id.' }
     )
 

@@ -12,6 +12,8 @@ Policy names the backup policy that schedules the plan (empty for a plan run onl
 whether Suspend-BackupPlan has taken it off its schedule, and NextRunTime says when Invoke-BackupSchedule
 will run it next. NextRunTime is empty for a plan without a policy or a suspended plan; a NextRunTime in
 the past means the plan is due now (a slot was missed) and the next call of Invoke-BackupSchedule runs it.
+NextDrillTime says the same of the plan's next scheduled restore drill; it is empty when the policy has no
+-DrillInterval (see New-BackupPolicy and Get-BackupDrill).
 
 Plans go down the pipeline to Start-OssBackup, Set-BackupPlan, Suspend-BackupPlan, Resume-BackupPlan,
 Remove-BackupPlan, Get-BackupHistory and Get-BackupJob.

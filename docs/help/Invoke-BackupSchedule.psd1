@@ -1,5 +1,5 @@
 @{
-    Synopsis     = 'Runs every scheduled backup plan that is due. Call it every minute from cron, a systemd timer or the Task Scheduler.'
+    Synopsis     = 'Runs every scheduled backup plan, and every scheduled restore drill, that is due. Call it every minute from cron, a systemd timer or the Task Scheduler.'
 
     Description  = @'
 Invoke-BackupSchedule is the scheduler of OssBackup. It does not stay running: each call looks at every plan
@@ -20,7 +20,20 @@ This means:
   is skipped with a warning, and is due again at the next call if its slot is still not covered. So it is
   safe for calls to overlap, and for a person to back up a scheduled plan by hand.
 
-Plans without a policy and suspended plans are never run by Invoke-BackupSchedule. Get-BackupPlan shows
+Restore drills: when the plan's policy has a -DrillInterval, the plan also has drill slots, -StartTime + k x
+-DrillInterval, with the same rules: each slot is drilled once, missed slots once for the latest, any drill
+of the plan started at or after a slot (also Test-OssBackup by hand) covers it, and a drill that fails
+still covers its slot. The claim of a drill slot is atomic in the catalog, so overlapping calls never run
+the same drill; a plan whose drill is still running elsewhere is skipped with a warning. A drill restores a
+random sample of the plan's newest point (-DrillSampleSize, default 100, or -DrillSamplePercent) to
+scratch space, checks every byte and cleans up, as Test-OssBackup does. When a backup and a drill of a
+plan are both due, the backup runs first and the drill tests the point it made; a drill runs even when
+that backup failed (it then tests the previous point). Every drill is kept in the catalog (Get-BackupDrill).
+A plan with no backup point yet gets a failed drill ("has no backup point to test yet"): nothing of it
+can be restored, which is what a drill exists to say.
+
+Plans without a policy and suspended plans are never run by Invoke-BackupSchedule, and neither are their
+drills. Get-BackupPlan shows
 when each plan runs next (NextRunTime); a NextRunTime in the past means the plan is due now.
 
 Each backup is the same as one made with Start-OssBackup: the same credentials lookup, the same job,
@@ -29,7 +42,7 @@ policy. A
 plan that fails does not stop the others.
 
 Alerts: when the plan's policy has an -AlertWebhook, a job that ends Failed or PartiallyCompleted is
-reported to it (JobFailed, JobPartiallyCompleted). Invoke-BackupSchedule also checks every scheduled plan,
+reported to it (JobFailed, JobPartiallyCompleted), and so is a drill that does not pass (DrillFailed). Invoke-BackupSchedule also checks every scheduled plan,
 due or not, for a successful backup (Completed or PartiallyCompleted) within the last two intervals; a plan
 that has had none gets a PlanStale alert, at most once per interval. An alert that cannot be delivered is
 a warning, never a failure of the job. The JSON body is described in the help of New-BackupPolicy.
@@ -63,6 +76,12 @@ Meant for a test by hand; a scheduled call should rely on profiles or environmen
         @{ Type = 'OssBackup.BackupJob'; Description = @'
 One job for each plan that was backed up, with Status Completed or PartiallyCompleted, in plan name order.
 Nothing when no plan was due. Plans whose backup failed write an error instead (see the notes).
+'@ }
+        @{ Type = 'OssBackup.BackupTestResult'; Description = @'
+One result for each restore drill run, right after the plan's BackupJob when both were due; the same
+object Test-OssBackup returns and Get-BackupDrill lists (Trigger Scheduled). A drill that did not pass
+is written as a result and also as an error. Filter with -is [OssBackup.BackupJob] or
+-is [OssBackup.BackupTestResult] to tell them apart.
 '@ }
     )
 
@@ -164,6 +183,18 @@ due plans; it does not list them.)
 '@
         }
         @{
+            Title   = 'Back up nightly and prove it every week, unattended'
+            Code    = @'
+Set-BackupPolicy nightly -DrillInterval 7 -DrillSampleSize 500
+# the same cron line, systemd timer or scheduled task as above; then, any morning:
+Get-BackupPlan | Get-BackupDrill -Last 1 | Format-Table Plan, StartTime, SampledObjects, FailedObjects, Passed, Message
+'@
+            Remarks = @'
+Nothing else needs scheduling: each call of Invoke-BackupSchedule also runs the drills that are due, once
+per drill slot, and returns them with the jobs. Failed drills are alerted on through the policy's webhook.
+'@
+        }
+        @{
             Title   = 'Run early the backups of the next hours, before a maintenance window'
             Code    = 'Invoke-BackupSchedule -Now (Get-Date).AddHours(3)'
             Remarks = @'
@@ -200,7 +231,12 @@ Their FullyQualifiedErrorId starts with:
   environment variables). No job is recorded and no JobFailed alert is sent, but the slot counts as run;
   if it goes on, the plan gets a PlanStale alert after two intervals. TargetObject is the plan name.
 - OssBackup.NotFound: for example the vault of the plan is no longer registered.
-- ObjectFailed.<code>: one object could not be read; the job ends PartiallyCompleted.
+- ObjectFailed.<code>: one object could not be read; the job ends PartiallyCompleted. During a drill: a
+  sampled object could not be restored or did not match (ObjectFailed.VerificationFailed).
+- OssBackup.DrillFailed: a drill ran and some sampled object failed; TargetObject is the drill, which is also
+  in the output. A DrillFailed alert is sent when the policy has a webhook.
+- DrillFailed.<reason>: a drill could not run (DrillFailed.NotFound for a plan with no backup point yet,
+  DrillFailed.InvalidData for a damaged table); recorded, output and alerted as above.
 
 Warnings: a plan skipped because another process is backing it up ("... is already being backed up by
 job N (process P); skipped."), an alert that could not be delivered, retention that could not be applied
@@ -213,5 +249,5 @@ If the process that runs Invoke-BackupSchedule is killed during a backup, that j
 up again at its next slot, or at once with Start-OssBackup.
 '@
 
-    RelatedLinks = @('New-BackupPolicy', 'Set-BackupPlan', 'Suspend-BackupPlan', 'Start-OssBackup', 'Get-BackupPlan', 'Get-BackupJobItem', 'about_OssBackup')
+    RelatedLinks = @('Get-BackupDrill', 'Test-OssBackup', 'New-BackupPolicy', 'Set-BackupPlan', 'Suspend-BackupPlan', 'Start-OssBackup', 'Get-BackupPlan', 'Get-BackupJobItem', 'about_OssBackup')
 }

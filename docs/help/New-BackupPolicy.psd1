@@ -14,8 +14,16 @@ use it (New-BackupPlan -Policy, Set-BackupPlan -Policy):
   used (as Remove-BackupPoint does). A point that any rule keeps stays, and the newest point always stays.
   A backup that ends PartiallyCompleted deletes nothing. A policy without any -Keep* rule keeps every
   point; a rule set to 0 is not set. Get-BackupRetention shows what the rules keep and delete, and why.
-- Where alerts go. When a job of one of its plans ends Failed or PartiallyCompleted, or a plan has had no
-  successful backup for more than two intervals, a JSON event is POSTed to -AlertWebhook.
+- Where alerts go. When a job of one of its plans ends Failed or PartiallyCompleted, a restore drill does
+  not pass, or a plan has had no successful backup for more than two intervals, a JSON event is POSTed to
+  -AlertWebhook.
+- Optionally, how often its plans are proven restorable. With -DrillInterval, Invoke-BackupSchedule also
+  runs a restore drill of each plan (as Test-OssBackup does: a random sample of the newest point is
+  restored to scratch space and checked byte for byte) at the drill slots -StartTime + k x -DrillInterval.
+  Drill slots follow the same rules as backup slots: each is run once, missed ones are run once for the
+  latest, and two schedulers never run the same drill. When a backup and a drill of a plan are due in the
+  same call, the backup runs first, so the drill tests the new point. Every drill is kept in the catalog
+  (Get-BackupDrill). Without -DrillInterval (the default), no drills are scheduled.
 
 The policy also names the vault its plans back up into: every plan of the policy uses the policy's vault.
 
@@ -67,9 +75,28 @@ and years in: an IANA id such as 'Asia/Shanghai' or 'Europe/Berlin', or a Window
 '@
         AlertWebhook = @'
 An absolute http or https URL. A JSON event is POSTed to it when a job of one of the policy's plans ends
-Failed or PartiallyCompleted (event JobFailed or JobPartiallyCompleted), and when Invoke-BackupSchedule
-finds that a plan has had no successful backup for more than two intervals (event PlanStale). The body
-is described in the notes. When omitted, no alerts are sent.
+Failed or PartiallyCompleted (event JobFailed or JobPartiallyCompleted), when a restore drill of one of
+its plans does not pass, scheduled or run by hand with Test-OssBackup (event DrillFailed), and when
+Invoke-BackupSchedule finds that a plan has had no successful backup for more than two intervals (event
+PlanStale). The body is described in the notes. When omitted, no alerts are sent.
+'@
+        DrillInterval = @'
+How often Invoke-BackupSchedule runs a restore drill of each plan of the policy, as a TimeSpan such as
+'7.00:00:00' or (New-TimeSpan -Days 7); a bare number is days. At least one minute. The drill slots are
+-StartTime + k x -DrillInterval: with a daily backup at 02:00 and -DrillInterval 7 from a Sunday start,
+every Sunday's 02:00 backup is followed by a drill of the point it made. 0 or omitted: no scheduled drills
+(Test-OssBackup still works by hand).
+'@
+        DrillSampleSize = @'
+How many objects, chosen at random among the objects of the newest point, each scheduled drill restores
+and checks. 1 to 1,000,000; a point with fewer objects is tested whole. Default 100. Needs -DrillInterval;
+cannot be given with -DrillSamplePercent.
+'@
+        DrillSamplePercent = @'
+Each scheduled drill tests this percentage of the objects of the newest point instead of a fixed number:
+each object is chosen with this probability (0.0001 to 100). Needs -DrillInterval; cannot be given with
+-DrillSampleSize. The sample is held in memory while the drill runs, so prefer -DrillSampleSize for points
+of many millions of objects.
 '@
     }
 
@@ -78,7 +105,7 @@ is described in the notes. When omitted, no alerts are sent.
     Outputs      = @(
         @{ Type = 'OssBackup.BackupPolicy'; Description = @'
 The new policy: Name, Vault, Interval, StartTime, the Keep* rules (empty when not given), TimeZone,
-AlertWebhook and CreatedAt.
+AlertWebhook, DrillInterval, DrillSampleSize and DrillSamplePercent (empty when not given) and CreatedAt.
 '@ }
     )
 
@@ -127,6 +154,18 @@ Get-BackupPlan media | Format-List Name, Vault, Policy, NextRunTime
 '@
         }
         @{
+            Title   = 'Nightly backups, and a restore drill of 500 objects every Sunday'
+            Code    = @'
+New-BackupPolicy -Name nightly-drilled -Vault main -Interval 1 -StartTime '2025-03-02T02:00+08:00' -KeepDaily 14 `
+    -DrillInterval 7 -DrillSampleSize 500 -AlertWebhook 'https://hooks.example.com/ossbackup'
+'@
+            Remarks = @'
+2025-03-02 is a Sunday. Every day at 02:00 the plans of the policy are backed up; every Sunday, right after
+that backup, 500 random objects of the new point are restored to scratch space and checked byte for byte.
+A drill that does not pass is recorded (Get-BackupDrill) and POSTed to the webhook as a DrillFailed event.
+'@
+        }
+        @{
             Title   = 'Check the settings without creating the policy'
             Code    = 'New-BackupPolicy -Name hourly -Vault main -Interval 01:00:00 -KeepLast 24 -WhatIf'
             Remarks = 'Says what would be created. Nothing is written to the catalog.'
@@ -138,19 +177,23 @@ New-BackupPolicy writes terminating errors. Their FullyQualifiedErrorId starts w
 - OssBackup.AlreadyExists: a policy with this name exists.
 - OssBackup.NotFound: the vault named by -Vault is not registered.
 - OssBackup.InvalidArgument: an invalid name, an -Interval under one minute, a negative -Keep* value or
-  -KeepWithin, a -TimeZone this computer does not know, or an -AlertWebhook that is not an absolute http(s)
-  URL.
+  -KeepWithin, a -TimeZone this computer does not know, an -AlertWebhook that is not an absolute http(s)
+  URL, a -DrillInterval under one minute, both -DrillSampleSize and -DrillSamplePercent, or either of them
+  without -DrillInterval.
 
 The alert body (JSON, UTF-8, Content-Type application/json):
     {
-      "event": "JobFailed",            // or JobPartiallyCompleted, PlanStale
+      "event": "JobFailed",            // or JobPartiallyCompleted, DrillFailed, PlanStale
       "plan": "nightly",
-      "jobId": 412,                    // null for PlanStale
-      "status": "Failed",              // the job's status; null for PlanStale
+      "jobId": 412,                    // null for DrillFailed and PlanStale
+      "status": "Failed",              // the job's or drill's status; null for PlanStale
       "message": "...",                // why, in words
       "time": "2025-03-01T02:04:11+00:00",
       "counts": { "scanned": 120344, "backedUp": 310, "unchanged": 120020,
-                  "skipped": 12, "failed": 2, "writtenBytes": 73400320 }   // null for PlanStale
+                  "skipped": 12, "failed": 2, "writtenBytes": 73400320 },  // null for DrillFailed and PlanStale
+      "drillId": null,                 // DrillFailed: the drill's id, for Get-BackupDrill -Id
+      "backupPointId": null,           // DrillFailed: the point tested (null when there was none)
+      "drillCounts": null              // DrillFailed: { "objectsInPoint": 120344, "sampled": 100, "passed": 97, "failed": 3 }
     }
 
 An alert is tried up to three times within about a second and a half (each attempt waits at most 10

@@ -1,10 +1,15 @@
 @{
-    Synopsis     = 'Restores objects of a backup point to a bucket.'
+    Synopsis     = 'Restores objects of a backup point to their bucket, another bucket or a local folder.'
 
     Description  = @'
-Restore-OssObject writes objects from a backup point back to a bucket: all of the point, the keys under a
-prefix, the keys that match wildcard patterns, or exactly the objects piped in from Get-BackupObject. It
-returns a restore job for each point it restored from.
+Restore-OssObject writes objects from a backup point back to a bucket or a local folder: all of the point,
+the keys under one or more prefixes, the keys that match wildcard patterns, those accepted by -Include and
+-Exclude regexes, or exactly the objects piped in from Get-BackupObject. It returns a restore job for each
+point it restored from.
+
+Without -TargetBucket and -TargetPath, objects go back to the bucket the point was taken from, under their
+original keys. That writes over the live objects, so it is a high-impact action: it asks for confirmation
+unless -Force or -Confirm:$false is given (or $ConfirmPreference is None). So does -Rollback.
 
 The target bucket must exist. By default it is on the endpoint of the plan that made the point, reached
 with the plan's region, addressing style and credentials; -Endpoint names another endpoint. Before anything
@@ -15,14 +20,21 @@ by -TargetPrefix. With a plan of "photos/", the object photos/2024/a.jpg is rest
 restored/2024/a.jpg with -TargetPrefix restored/, and as 2024/a.jpg with -TargetPrefix ''.
 
 Each object is restored with its content, Content-Type, Cache-Control, Content-Disposition,
-Content-Encoding, Expires and user-defined metadata. ACLs, tags and storage class are not restored; the
-restored objects get new last-modified times. Every upload carries a Content-MD5, and objects larger than one chunk (8 MiB) are uploaded in
+Content-Encoding, Expires and user-defined metadata, in the storage class it was backed up in (OSS names are
+translated: Standard is written as STANDARD, IA as STANDARD_IA) unless -StorageClass says otherwise. ACLs
+and tags are not restored; the restored objects get new last-modified times. Every upload carries a Content-MD5, and objects larger than one chunk (8 MiB) are uploaded in
 parts, so the target never holds a partly written object.
 
 When an object already exists in the target, -Conflict decides: Fail (the default) reports it as an
 ObjectFailed.TargetExists error and leaves it as it is, Skip leaves it without an error (SkippedObjects),
 Overwrite replaces it, IfChanged replaces it only when it differs from the backed-up version. Objects that cannot be restored are reported one by one as non-terminating errors
 and the restore goes on with the others.
+
+With -Rollback, once every selected object is restored, the objects in the target that fall within the
+selection but are not in the point are deleted, so the target matches the point exactly (like restic's
+restore --delete). Each deleted key is recorded as a job item with the outcome Deleted, and counted in
+DeletedObjects. If any object failed to restore, nothing is deleted and the job's message says so. With
+-WhatIf, each object -Rollback would delete is listed (this lists the target bucket).
 
 Credentials are looked for in this order: -Credential, the plan's ProfileName, the OSS_ACCESS_KEY_ID and
 OSS_ACCESS_KEY_SECRET environment variables, then AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
@@ -40,13 +52,39 @@ Restores only the keys that match one of these wildcard patterns: * (any charact
 case-sensitive; a key without wildcards restores that one object. Keys are the full source keys, including
 the plan's source prefix.
 '@
-        Prefix       = 'Restores only the keys that start with this string (case-sensitive). Can be combined with -Key.'
+        Prefix       = 'Restores only the keys that start with one of these strings (case-sensitive). Can be combined with -Key, -Include and -Exclude.'
+        Include      = @'
+Restores only keys that match at least one of these .NET regular expressions (case-sensitive, unanchored:
+use ^ and $ to match a whole key). Keys are the full source keys.
+'@
+        Exclude      = @'
+Leaves out keys that match any of these .NET regular expressions, even when they match -Include (as in a
+plan's filters).
+'@
+        StorageClass = @'
+The storage class to write the restored objects in, for example STANDARD or STANDARD_IA (sent as
+x-amz-storage-class). By default each object is written in the class it was backed up in.
+BucketDefault writes them in the target bucket's default class (no storage class header). A class the
+target does not support fails each object with its error code (for example InvalidStorageClass or
+InvalidArgument). Bucket targets only.
+'@
+        Rollback     = @'
+After restoring, deletes the objects in the target that lie within the selection (the target prefix, or
+the mapped -Prefix ranges, filtered by -Key, -Include and -Exclude) but are not in the point. Nothing is
+deleted when any object failed to restore. High impact: asks for confirmation unless -Force or
+-Confirm:$false. Bucket targets only; not with objects piped from Get-BackupObject.
+'@
+        Force        = 'Skips the confirmation asked before restoring over the source objects or deleting with -Rollback.'
         InputObject  = @'
 The objects to restore, from Get-BackupObject (usually piped). Each object is restored from the point it
 came from (its BackupPointId). The objects are collected first; the restore starts when the pipeline
 input ends, with one restore job for each point.
 '@
-        TargetBucket = 'The bucket to restore to. It must exist. It can be the source bucket itself or another bucket. Give -TargetBucket or -TargetPath, not both.'
+        TargetBucket = @'
+The bucket to restore to. It must exist. It can be the source bucket itself or another bucket. Without
+-TargetBucket and -TargetPath, the bucket the point was taken from is the target. Give -TargetBucket or
+-TargetPath, not both.
+'@
         TargetPath   = @'
 A local folder to restore to instead of a bucket (created if needed; a relative path is resolved against
 the current PowerShell location). Each key becomes a file under it, "/" separating folders. Keys that
@@ -86,8 +124,8 @@ target before writing it.
     Outputs      = @(
         @{ Type = 'OssBackup.RestoreJob'; Description = @'
 One restore job for each point restored from, with Status (Completed, PartiallyCompleted, Failed or
-Cancelled), Target, RestoredObjects, RestoredBytes, SkippedObjects, FailedObjects, BytesPerSecond and
-Message.
+Cancelled), Target, RestoredObjects, RestoredBytes, SkippedObjects, FailedObjects, DeletedObjects (by
+-Rollback), BytesPerSecond and Message.
 '@ }
     )
 
@@ -141,6 +179,26 @@ objects that already exist. The plan's region and addressing style are still use
             Title   = 'Preview a restore'
             Code    = 'Restore-OssObject -BackupPoint 3f9a1c07d2e45b86 -Prefix reports/ -TargetBucket corp-assets -WhatIf'
             Remarks = 'Says what would be restored where, and with which conflict action, without contacting the bucket.'
+        }
+        @{
+            Title   = 'Roll a prefix back to last night''s point'
+            Code    = @'
+$point = Get-BackupHistory -Plan nightly -Last 1
+Restore-OssObject -BackupPoint $point -Prefix site/ -Conflict IfChanged -Rollback -WhatIf
+Restore-OssObject -BackupPoint $point -Prefix site/ -Conflict IfChanged -Rollback -Force
+'@
+            Remarks = @'
+The first command lists the objects under site/ that would be deleted because they were created after the
+point. The second restores site/ in the original bucket as it was in the point: changed objects are
+rewritten, identical ones left alone, and objects the point does not hold are deleted.
+'@
+        }
+        @{
+            Title   = 'Restore images, not thumbnails, in the infrequent-access class'
+            Code    = @'
+Restore-OssObject -BackupPoint $point -Prefix media/ -Include '\.(jpe?g|png)$' -Exclude '/thumbs/' -TargetBucket archive-copy -StorageClass STANDARD_IA
+'@
+            Remarks = 'Filters with regexes like a plan does, and writes the copies in STANDARD_IA whatever their class was.'
         }
         @{
             Title   = 'Check the outcome in a script'

@@ -1,5 +1,5 @@
 @{
-    Synopsis     = 'Changes the schedule, retention rules, time zone or alert webhook of a backup policy.'
+    Synopsis     = 'Changes the schedule, retention rules, time zone, alert webhook or restore drills of a backup policy.'
 
     Description  = @'
 Set-BackupPolicy changes a policy created with New-BackupPolicy and returns it as saved. Only the settings
@@ -13,6 +13,9 @@ given are changed; the others keep their values. The change applies to every pla
   Get-BackupRetention before that. A rule set to 0 is removed; a policy left without any rule keeps every
   point.
 - A new -AlertWebhook is used for the next alert. -AlertWebhook $null stops the alerts.
+- A new -DrillInterval moves the drill slots at once, as -Interval moves the backup slots; -DrillInterval 0
+  stops the scheduled drills (and forgets the sample setting). -DrillSampleSize replaces a
+  -DrillSamplePercent set before, and the other way round; the next drill uses it.
 
 The vault of a policy cannot be changed: create another policy and move the plans to it with
 Set-BackupPlan -Policy, or keep them with a plan of their own.
@@ -51,6 +54,13 @@ Windows id such as 'China Standard Time', known to this computer. It does not mo
 The new absolute http(s) URL alerts are POSTed to (see New-BackupPolicy for the JSON body). $null removes
 the webhook, and with it all alerts of the policy's plans.
 '@
+        DrillInterval = @'
+The new time between two scheduled restore drills of each plan, as a TimeSpan such as '7.00:00:00', or a
+number of days. At least one minute; 0 turns the scheduled drills off. Drill slots are -StartTime + k x
+-DrillInterval.
+'@
+        DrillSampleSize = 'The new number of objects each scheduled drill tests (1 to 1,000,000). Replaces a -DrillSamplePercent. The policy must have (or be given) a -DrillInterval.'
+        DrillSamplePercent = 'The new percentage of objects each scheduled drill tests (0.0001 to 100). Replaces a -DrillSampleSize. The policy must have (or be given) a -DrillInterval.'
     }
 
     Inputs       = @(
@@ -95,6 +105,15 @@ Removes the webhook: no JobFailed, JobPartiallyCompleted or PlanStale events are
 '@
         }
         @{
+            Title   = 'Drill every plan of a policy once a day, with 1% of the objects'
+            Code    = 'Set-BackupPolicy -Name nightly -DrillInterval 1 -DrillSamplePercent 1'
+            Remarks = @'
+From the next drill slot on (the policy's -StartTime + k days), Invoke-BackupSchedule restores about 1% of
+the newest point of each plan of "nightly" to scratch space and checks it. Set-BackupPolicy nightly
+-DrillInterval 0 turns the drills off again.
+'@
+        }
+        @{
             Title   = 'Preview a change'
             Code    = 'Set-BackupPolicy nightly -KeepLast 7 -WhatIf'
             Remarks = 'Says which policy would change. Nothing is written.'
@@ -105,7 +124,9 @@ Removes the webhook: no JobFailed, JobPartiallyCompleted or PlanStale events are
 Errors are non-terminating (so a pipeline of policies goes on); their FullyQualifiedErrorId starts with:
 - OssBackup.NotFound: no policy with this name.
 - OssBackup.InvalidArgument: an -Interval under one minute, a negative -Keep* value or -KeepWithin, an
-  unknown -TimeZone, or an -AlertWebhook that is not an absolute http(s) URL. The policy is not changed.
+  unknown -TimeZone, an -AlertWebhook that is not an absolute http(s) URL, a -DrillInterval under one
+  minute, both -DrillSampleSize and -DrillSamplePercent, or a sample setting on a policy without drills.
+  The policy is not changed.
 '@
 
     RelatedLinks = @('New-BackupPolicy', 'Get-BackupPolicy', 'Remove-BackupPolicy', 'Get-BackupRetention', 'Set-BackupPlan', 'Invoke-BackupSchedule', 'about_OssBackup')

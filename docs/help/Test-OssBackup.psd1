@@ -19,8 +19,14 @@ held in memory, not the point, so points of any size can be tested.
 
 Only the vault is read; the source bucket is not contacted and needs no credentials. The scratch folder is
 in the tmp folder of the catalog's folder (see about_OssBackup, WHERE THINGS LIVE), so that disk needs room
-for the sample. Each drill is recorded as a restore job (Get-RestoreJob) whose target is the scratch
-folder.
+for the sample. The restore of the sample is recorded as a restore job (Get-RestoreJob) whose target is the
+scratch folder; its job items are the objects that failed (Get-BackupJobItem accepts the drill itself).
+
+Every drill is kept in the catalog with its outcome (Trigger Manual), beside the drills Invoke-BackupSchedule
+runs for policies with a -DrillInterval (Trigger Scheduled); Get-BackupDrill lists them. A drill that does
+not pass, including one that cannot run at all (for example a plan with no backup point yet), is recorded
+as Failed with the reason in Message and, when the plan's policy has an -AlertWebhook, reported to it as a
+DrillFailed event, as a failed backup is.
 '@
 
     Parameters   = @{
@@ -29,8 +35,8 @@ The plan whose newest point to test: a plan name, or a BackupPlan from Get-Backu
 in; each is tested in turn. A BackupJob or BackupPoint stands for its plan.
 '@
         BackupPoint   = @'
-A point to test instead of the plan's newest: a point id, a BackupPoint or a BackupJob. Give a point of the
-plan named by -Plan.
+A point to test instead of the plan's newest: a point id, a BackupPoint, a BackupJob, or an earlier drill
+(to test its point again). Give a point of the plan named by -Plan.
 '@
         SampleSize    = 'How many objects to test, chosen at random among the objects of the point. 1 to 1,000,000; default 100. A point with fewer objects is tested whole.'
         SamplePercent = @'
@@ -46,9 +52,12 @@ probability (0.0001 to 100), so the sample size varies. -SamplePercent 100 tests
 
     Outputs      = @(
         @{ Type = 'OssBackup.BackupTestResult'; Description = @'
-One result for each plan tested: Plan, BackupPointId, ObjectsInPoint, SampledObjects, PassedObjects,
-FailedObjects, VerifiedBytes, Duration, Passed (True when every sampled object restored and matched) and
-FailedKeys (the keys that did not).
+One result for each plan tested, as recorded in the catalog (Get-BackupDrill returns the same objects): Id,
+Plan, Trigger (Manual), Status (Completed when every sampled object restored and matched, else Failed),
+StartTime, EndTime, BackupPointId, SampleSize or SamplePercent, ObjectsInPoint, SampledObjects,
+PassedObjects, FailedObjects, VerifiedBytes, Duration, Passed (True when Status is Completed), FailedKeys
+(the keys that did not restore or match), RestoreJobId and Message (why the drill failed). A drill that
+could not run is written too, with the error.
 '@ }
     )
 
@@ -90,15 +99,18 @@ Test-OssBackup -Plan media -BackupPoint $point -SamplePercent 10
 Errors are non-terminating; their FullyQualifiedErrorId starts with:
 - OssBackup.DrillFailed: at least one sampled object could not be restored or did not match, or the point
   holds no object to test. TargetObject is the result, which is also written to the output.
-- ObjectFailed.<code>: a sampled object could not be restored (as with Restore-OssObject -TargetPath); it
-  counts as failed. A key that cannot be a file name (UnsafeKey.<reason>) fails the drill too.
-- OssBackup.NotFound: no plan with this name, a plan with no backup point yet, an unknown point, or a
-  vault that is not registered or whose folder is gone.
-- OssBackup.InvalidData: a file of the vault that the point needs is damaged.
+- ObjectFailed.<code>: a sampled object could not be restored (as with Restore-OssObject -TargetPath), or
+  ObjectFailed.VerificationFailed: it was restored but did not match when read back. It counts as failed.
+  A key that cannot be a file name (UnsafeKey.<reason>) fails the drill too.
+- DrillFailed.<reason>: the drill could not run, and is recorded as Failed: DrillFailed.NotFound for a plan
+  with no backup point yet, or a vault that is not registered or whose folder is gone;
+  DrillFailed.InvalidData when a file of the vault that the point's table needs is damaged. TargetObject
+  is the recorded drill, which is also written to the output.
+- OssBackup.NotFound: no plan with this name, or an unknown point. Nothing is recorded.
 
 The drill uses local disk space for the sample while it runs and deletes it at the end, also when it
 fails or is cancelled with Ctrl+C.
 '@
 
-    RelatedLinks = @('Restore-OssObject', 'Get-BackupHistory', 'Get-RestoreJob', 'about_OssBackup')
+    RelatedLinks = @('Get-BackupDrill', 'New-BackupPolicy', 'Invoke-BackupSchedule', 'Restore-OssObject', 'Get-BackupHistory', 'Get-RestoreJob', 'Get-BackupJobItem', 'about_OssBackup')
 }

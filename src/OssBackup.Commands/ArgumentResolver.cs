@@ -10,6 +10,7 @@ internal static class ArgumentResolver
         BackupPlan plan => plan.Name,
         BackupJob job => job.Plan,
         BackupPoint point => point.Plan,
+        BackupTestResult drill => drill.Plan,
         string name when !string.IsNullOrWhiteSpace(name) => name,
         var other => throw new ArgumentException($"-Plan takes a plan name or a BackupPlan, not '{other}'."),
     };
@@ -20,6 +21,7 @@ internal static class ArgumentResolver
         BackupJob { BackupPointId: { } id } => id,
         BackupObject obj => obj.BackupPointId,
         BackupRetentionDecision decision => decision.BackupPointId,
+        BackupTestResult { BackupPointId.Length: > 0 } drill => drill.BackupPointId,
         // An id of 16 hex digits that happen to be all decimal reaches us as a number.
         long number when number >= 0 => number.ToString("D16", System.Globalization.CultureInfo.InvariantCulture),
         int number when number >= 0 => number.ToString("D16", System.Globalization.CultureInfo.InvariantCulture),

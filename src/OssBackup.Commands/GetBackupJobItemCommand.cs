@@ -2,7 +2,7 @@ using System.Management.Automation;
 
 namespace OssBackup.Commands;
 
-/// <summary>What happened to each failed or skipped object of a job; pipe to Export-Csv for a report.</summary>
+/// <summary>What happened to each failed or skipped object of a job (or of a restore drill's restore); pipe to Export-Csv for a report.</summary>
 [Cmdlet(VerbsCommon.Get, "BackupJobItem")]
 [OutputType(typeof(JobItem))]
 public sealed class GetBackupJobItemCommand : OssBackupCmdlet
@@ -13,16 +13,21 @@ public sealed class GetBackupJobItemCommand : OssBackupCmdlet
     public object Job { get; set; } = 0L;
 
     [Parameter]
-    [ValidateSet("Failed", "Skipped")]
+    [ValidateSet("Failed", "Skipped", "Deleted")]
     public string? Status { get; set; }
 
     protected override void ProcessRecord()
     {
         var value = Job is PSObject ps ? ps.BaseObject : Job;
+        if (value is BackupTestResult { RestoreJobId: null })
+        {
+            return; // The drill never got to restoring: there are no items, its Message says why.
+        }
         long id = value switch
         {
             BackupJob b => b.Id,
             RestoreJob r => r.Id,
+            BackupTestResult drill => drill.RestoreJobId!.Value,
             _ => Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture),
         };
         WriteObject(Service.Catalog.GetJobItems(id, Status), enumerateCollection: true);

@@ -62,6 +62,34 @@ public abstract class OssBackupCmdlet : PSCmdlet, IDisposable
         return task.GetAwaiter().GetResult();
     }
 
+    /// <summary>True under -WhatIf or $WhatIfPreference.</summary>
+    protected bool IsWhatIf =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf) ? ((SwitchParameter)whatIf).IsPresent
+        : GetVariableValue("WhatIfPreference") is var preference && LanguagePrimitives.IsTrue(preference);
+
+    /// <summary>
+    /// ShouldProcess for an action of High impact in a cmdlet whose ConfirmImpact is lower (a restore only
+    /// becomes High when it writes over its source or deletes): asks unless -Force, an explicit -Confirm or
+    /// -Confirm:$false, or a $ConfirmPreference above High says not to.
+    /// </summary>
+    protected bool ConfirmHighImpact(string target, string action, bool force)
+    {
+        if (!ShouldProcess(target, action))
+        {
+            return false;
+        }
+        if (force || MyInvocation.BoundParameters.ContainsKey("Confirm"))
+        {
+            return true;
+        }
+        var preference = LanguagePrimitives.TryConvertTo<ConfirmImpact>(GetVariableValue("ConfirmPreference"), out var value) ? value : ConfirmImpact.High;
+        if (preference == ConfirmImpact.None || preference > ConfirmImpact.High)
+        {
+            return true;
+        }
+        return ShouldContinue($"{action}\non '{target}'.\nThis cannot be undone. Continue? (-Force or -Confirm:$false skips this question.)", "Confirm high-impact restore");
+    }
+
     protected static S3Credentials? ToS3Credentials(PSCredential? credential) =>
         credential is null ? null : new S3Credentials(credential.UserName, credential.GetNetworkCredential().Password);
 
@@ -70,7 +98,7 @@ public abstract class OssBackupCmdlet : PSCmdlet, IDisposable
 
     protected static ErrorRecord ToErrorRecord(Exception error, object? target)
     {
-        var inner = error is BackupFailedException failed ? failed.InnerException ?? error : error;
+        var inner = error is BackupFailedException or DrillFailedException ? error.InnerException ?? error : error;
         var (id, category) = inner switch
         {
             CatalogNotFoundException => ("NotFound", ErrorCategory.ObjectNotFound),
@@ -90,9 +118,18 @@ public abstract class OssBackupCmdlet : PSCmdlet, IDisposable
             OperationCanceledException => ("Cancelled", ErrorCategory.OperationStopped),
             _ => ("Failed", ErrorCategory.NotSpecified),
         };
-        var prefix = error is BackupFailedException ? "BackupFailed" : "OssBackup";
+        var prefix = error switch
+        {
+            BackupFailedException => "BackupFailed",
+            DrillFailedException => "DrillFailed",
+            _ => "OssBackup",
+        };
         return new ErrorRecord(error, $"{prefix}.{id}", category, target);
     }
+
+    /// <summary>A drill that ran but did not pass: some sampled object could not be restored or did not match.</summary>
+    protected static ErrorRecord DrillFailedRecord(BackupTestResult drill) =>
+        new(new InvalidDataException($"The restore drill {drill.Id} of plan '{drill.Plan}' did not pass: {drill.Message}"), "OssBackup.DrillFailed", ErrorCategory.InvalidResult, drill);
 
     /// <summary>Collects engine events from worker threads; only the pipeline thread writes them.</summary>
     private sealed class PipelineObserver(string activity) : IOperationObserver, IDisposable

@@ -39,6 +39,19 @@ public abstract class PolicyCmdletBase : OssBackupCmdlet
     [Parameter]
     public Uri? AlertWebhook { get; set; }
 
+    /// <summary>A TimeSpan, or a number of days; 0 turns scheduled drills off.</summary>
+    [Parameter]
+    [DaysToTimeSpan]
+    public TimeSpan DrillInterval { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 1_000_000)]
+    public int DrillSampleSize { get; set; }
+
+    [Parameter]
+    [ValidateRange(0.0001, 100.0)]
+    public double DrillSamplePercent { get; set; }
+
     /// <summary>Copies the parameters the user gave onto a policy (unbound ones keep the policy's values).</summary>
     protected void ApplyBoundParameters(BackupPolicy policy)
     {
@@ -52,5 +65,26 @@ public abstract class PolicyCmdletBase : OssBackupCmdlet
         if (bound.ContainsKey(nameof(KeepYearly))) policy.KeepYearly = KeepYearly;
         if (bound.ContainsKey(nameof(TimeZone))) policy.TimeZone = TimeZone;
         if (bound.ContainsKey(nameof(AlertWebhook))) policy.AlertWebhook = AlertWebhook;
+        if (bound.ContainsKey(nameof(DrillInterval)))
+        {
+            policy.DrillInterval = DrillInterval == TimeSpan.Zero ? null : DrillInterval;
+            if (policy.DrillInterval is null)
+            {
+                // Turning drills off also forgets the sample, so the policy reads as having no drills at all.
+                policy.DrillSampleSize = null;
+                policy.DrillSamplePercent = null;
+            }
+        }
+        // One sample setting replaces the other; both at once are refused by the engine.
+        if (bound.ContainsKey(nameof(DrillSampleSize)))
+        {
+            policy.DrillSampleSize = DrillSampleSize;
+            policy.DrillSamplePercent = bound.ContainsKey(nameof(DrillSamplePercent)) ? DrillSamplePercent : null;
+        }
+        else if (bound.ContainsKey(nameof(DrillSamplePercent)))
+        {
+            policy.DrillSamplePercent = DrillSamplePercent;
+            policy.DrillSampleSize = null;
+        }
     }
 }

@@ -18,7 +18,15 @@ public sealed class RestoreOssObjectCommand : OssBackupCmdlet
     public string[]? Key { get; set; }
 
     [Parameter(ParameterSetName = "Point")]
-    public string? Prefix { get; set; }
+    public string[]? Prefix { get; set; }
+
+    /// <summary>Regexes a key must match (any of them) to be restored.</summary>
+    [Parameter(ParameterSetName = "Point")]
+    public string[]? Include { get; set; }
+
+    /// <summary>Regexes that exclude a key, even one that matches -Include.</summary>
+    [Parameter(ParameterSetName = "Point")]
+    public string[]? Exclude { get; set; }
 
     /// <summary>Objects from Get-BackupObject; each is restored from the point it came from.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "Objects")]
@@ -45,6 +53,20 @@ public sealed class RestoreOssObjectCommand : OssBackupCmdlet
     [Parameter]
     public ConflictAction Conflict { get; set; } = ConflictAction.Fail;
 
+    /// <summary>The storage class to write; by default each object's class as backed up. BucketDefault: the target bucket's default.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(StorageClassCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? StorageClass { get; set; }
+
+    /// <summary>Also deletes the target's objects within the selection that the point does not hold.</summary>
+    [Parameter]
+    public SwitchParameter Rollback { get; set; }
+
+    /// <summary>Skips the confirmation asked before writing over the source objects or deleting with -Rollback.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     protected override void ProcessRecord()
     {
         if (ParameterSetName == "Objects")
@@ -62,9 +84,19 @@ public sealed class RestoreOssObjectCommand : OssBackupCmdlet
 
     protected override void EndProcessing()
     {
-        if (string.IsNullOrEmpty(TargetBucket) == string.IsNullOrEmpty(TargetPath))
+        if (TargetBucket is not null && TargetPath is not null)
         {
-            Fail(new ArgumentException("Give exactly one of -TargetBucket (restore to a bucket) and -TargetPath (restore to a local folder)."), TargetBucket ?? TargetPath);
+            Fail(new ArgumentException("Give -TargetBucket (restore to a bucket) or -TargetPath (restore to a local folder), not both. Give neither to restore to the bucket the point was taken from."), TargetBucket);
+            return;
+        }
+        if (TargetPath is not null && (Rollback || StorageClass is not null || Endpoint is not null))
+        {
+            Fail(new ArgumentException("-Rollback, -StorageClass and -Endpoint apply to bucket targets, not to -TargetPath. Restore into an empty folder instead of rolling one back."), TargetPath);
+            return;
+        }
+        if (Rollback && ParameterSetName == "Objects")
+        {
+            Fail(new ArgumentException("-Rollback needs a point and a selection (-Prefix, -Key, -Include, -Exclude), not objects from the pipeline: it deletes what the selection does not hold."), null);
             return;
         }
         var targetPath = TargetPath is null ? null : GetUnresolvedProviderPathFromPSPath(TargetPath);
@@ -76,33 +108,67 @@ public sealed class RestoreOssObjectCommand : OssBackupCmdlet
         else
         {
             string id;
+            RestoreSelection selection;
             try
             {
                 id = ArgumentResolver.BackupPointId(BackupPoint);
+                selection = new RestoreSelection(Prefix, Key, Include: Include, Exclude: Exclude);
+                _ = selection.Compile();
             }
             catch (ArgumentException e)
             {
                 Fail(e, BackupPoint);
                 return;
             }
-            var what = Key is { Length: > 0 } ? string.Join(", ", Key) : Prefix is not null ? $"prefix '{Prefix}'" : "all objects";
-            work.Add((id, new RestoreSelection(Prefix, Key), $"{what} of point {id}"));
+            var what = Key is { Length: > 0 } ? string.Join(", ", Key) : Prefix is { Length: > 0 } ? $"prefix {string.Join(", ", Prefix.Select(p => $"'{p}'"))}" : "all objects";
+            if (Include is { Length: > 0 } || Exclude is { Length: > 0 })
+            {
+                what += " (filtered)";
+            }
+            work.Add((id, selection, $"{what} of point {id}"));
         }
 
         foreach (var (pointId, selection, what) in work)
         {
-            if (!ShouldProcess(targetPath ?? $"{TargetBucket}/{TargetPrefix}", $"Restore {what} (conflicts: {Conflict})"))
+            var request = new BucketRestoreRequest(TargetBucket, TargetPrefix, Endpoint, ToS3Credentials(Credential), Conflict, StorageClass, Rollback);
+            string target;
+            bool writesOverSource;
+            try
             {
+                var point = Service.Catalog.GetBackupPoint(pointId);
+                target = targetPath ?? $"{TargetBucket ?? point.SourceBucket}/{TargetPrefix ?? (TargetBucket is null ? point.SourcePrefix : "")}";
+                writesOverSource = targetPath is null && Service.WritesOverSource(pointId, request);
+            }
+            catch (Exception e) when (e is not PipelineStoppedException)
+            {
+                Fail(e, pointId);
+                return;
+            }
+            var action = $"Restore {what} (conflicts: {Conflict}{(writesOverSource ? "; writes over the objects the point was taken from" : "")})";
+            if (Rollback)
+            {
+                action += " and delete the target's objects within the selection that the point does not hold";
+            }
+            if (!(Rollback || writesOverSource ? ConfirmHighImpact(target, action, Force) : ShouldProcess(target, action)))
+            {
+                if (Rollback && IsWhatIf)
+                {
+                    ListRollbackDeletions(pointId, selection, request);
+                }
                 continue;
             }
             try
             {
                 var job = RunEngine($"Restoring point {pointId}", (observer, token) => targetPath is not null
                     ? Service.RestoreToFolderAsync(pointId, selection, targetPath, TargetPrefix, Conflict, observer, token)
-                    : Service.RestoreAsync(pointId, selection, TargetBucket!, TargetPrefix, Endpoint, ToS3Credentials(Credential), Conflict, observer, token));
+                    : Service.RestoreAsync(pointId, selection, request, observer, token));
                 if (job.Status == JobStatus.Failed && job.Message is not null)
                 {
                     WriteError(new ErrorRecord(new InvalidOperationException(job.Message), "RestoreFailed", ErrorCategory.OperationStopped, job));
+                }
+                else if (job.Message is not null)
+                {
+                    WriteWarning(job.Message);
                 }
                 WriteObject(job);
             }
@@ -110,6 +176,24 @@ public sealed class RestoreOssObjectCommand : OssBackupCmdlet
             {
                 Fail(e, pointId);
             }
+        }
+    }
+
+    /// <summary>Under -WhatIf, names each object a -Rollback would delete.</summary>
+    private void ListRollbackDeletions(string pointId, RestoreSelection selection, BucketRestoreRequest request)
+    {
+        var keys = RunEngine("Finding objects not in the point", async (_, token) =>
+        {
+            var found = new List<string>();
+            await foreach (var key in Service.PreviewRollbackAsync(pointId, selection, request, token))
+            {
+                found.Add(key);
+            }
+            return found;
+        });
+        foreach (var key in keys)
+        {
+            ShouldProcess($"{request.TargetBucket ?? Service.Catalog.GetBackupPoint(pointId).SourceBucket}/{key}", $"Delete (not in point {pointId})");
         }
     }
 }

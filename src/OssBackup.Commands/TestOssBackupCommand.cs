@@ -1,8 +1,9 @@
 using System.Management.Automation;
+using OssBackup.Engine;
 
 namespace OssBackup.Commands;
 
-/// <summary>The restore drill: restores a random sample of a point to scratch space, verifies every byte, cleans up.</summary>
+/// <summary>The restore drill: restores a random sample of a point to scratch space, verifies every byte, cleans up, records the outcome.</summary>
 [Cmdlet(VerbsDiagnostic.Test, "OssBackup", DefaultParameterSetName = "Count")]
 [OutputType(typeof(BackupTestResult))]
 public sealed class TestOssBackupCommand : OssBackupCmdlet
@@ -33,10 +34,15 @@ public sealed class TestOssBackupCommand : OssBackupCmdlet
                 Service.TestBackupAsync(plan, point, ParameterSetName == "Percent" ? null : SampleSize, ParameterSetName == "Percent" ? SamplePercent : null, observer, token));
             if (!result.Passed)
             {
-                WriteError(new ErrorRecord(new InvalidDataException($"The restore drill of point {result.BackupPointId} failed for {result.FailedObjects} of {result.SampledObjects} object(s)."),
-                    "OssBackup.DrillFailed", ErrorCategory.InvalidResult, result));
+                WriteError(DrillFailedRecord(result));
             }
             WriteObject(result);
+        }
+        catch (DrillFailedException e)
+        {
+            // Recorded as a failed drill: say why, and still return it like any other drill.
+            WriteError(ToErrorRecord(e, e.Drill));
+            WriteObject(e.Drill);
         }
         catch (Exception e) when (e is not PipelineStoppedException)
         {

@@ -51,6 +51,10 @@ public sealed partial class OssBackupService
             {
                 var policy = Catalog.GetPolicy(plan.Policy);
                 plan.NextRunTime = Schedule.NextRun(policy.StartTime, policy.Interval, LastCovered(plan.Name), now ?? DateTimeOffset.UtcNow);
+                if (policy.DrillInterval is { } drillInterval)
+                {
+                    plan.NextDrillTime = Schedule.NextRun(policy.StartTime, drillInterval, Catalog.GetLastDrillCovered(plan.Name), now ?? DateTimeOffset.UtcNow);
+                }
             }
         }
         return plans;
@@ -58,7 +62,9 @@ public sealed partial class OssBackupService
 
     /// <summary>
     /// Runs every plan that is due at <paramref name="now"/>, one job per plan, skipping (with a warning)
-    /// plans another process is backing up. Failures of one plan do not stop the others.
+    /// plans another process is backing up; then, for each plan whose policy has drills, its restore drill
+    /// when a drill slot is due (after the plan's backup when both are due, so the drill tests the new point).
+    /// Failures of one plan do not stop the others.
     /// </summary>
     public async Task<IReadOnlyList<ScheduledRun>> RunScheduleAsync(DateTimeOffset now, S3Credentials? credentials, IOperationObserver observer, CancellationToken cancellationToken)
     {
@@ -70,33 +76,82 @@ public sealed partial class OssBackupService
                 continue;
             }
             var policy = Catalog.GetPolicy(plan.Policy);
-            var due = Schedule.IsDue(policy.StartTime, policy.Interval, LastCovered(plan.Name), now);
-            if (!due)
+            if (await RunScheduledBackupAsync(plan, policy, now, credentials, observer, cancellationToken) is { } backup)
             {
-                await AlertIfStaleAsync(plan, policy, now, observer);
-                continue;
+                runs.Add(backup);
             }
-            var slot = Schedule.LatestSlot(policy.StartTime, policy.Interval, now)!.Value;
-            try
+            if (await RunScheduledDrillAsync(plan, policy, now, observer, cancellationToken) is { } drill)
             {
-                var job = await StartBackupAsync(plan.Name, credentials, observer, cancellationToken);
-                Catalog.SetLastScheduledSlot(plan.Name, slot);
-                runs.Add(new ScheduledRun(plan.Name, job, null));
+                runs.Add(drill);
             }
-            catch (PlanBusyException busy)
-            {
-                observer.Warning(busy.Message);
-                continue;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // A failed run still covers its slot: the next slot retries, and alerts report the failure.
-                Catalog.SetLastScheduledSlot(plan.Name, slot);
-                runs.Add(new ScheduledRun(plan.Name, (e as BackupFailedException)?.Job, e));
-            }
-            await AlertIfStaleAsync(plan, policy, now, observer);
         }
         return runs;
+    }
+
+    private async Task<ScheduledRun?> RunScheduledBackupAsync(BackupPlan plan, BackupPolicy policy, DateTimeOffset now, S3Credentials? credentials, IOperationObserver observer, CancellationToken cancellationToken)
+    {
+        var due = Schedule.IsDue(policy.StartTime, policy.Interval, LastCovered(plan.Name), now);
+        if (!due)
+        {
+            await AlertIfStaleAsync(plan, policy, now, observer);
+            return null;
+        }
+        var slot = Schedule.LatestSlot(policy.StartTime, policy.Interval, now)!.Value;
+        ScheduledRun run;
+        try
+        {
+            var job = await StartBackupAsync(plan.Name, credentials, observer, cancellationToken);
+            Catalog.SetLastScheduledSlot(plan.Name, slot);
+            run = new ScheduledRun(plan.Name, job, null);
+        }
+        catch (PlanBusyException busy)
+        {
+            observer.Warning(busy.Message);
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A failed run still covers its slot: the next slot retries, and alerts report the failure.
+            Catalog.SetLastScheduledSlot(plan.Name, slot);
+            run = new ScheduledRun(plan.Name, (e as BackupFailedException)?.Job, e);
+        }
+        await AlertIfStaleAsync(plan, policy, now, observer);
+        return run;
+    }
+
+    /// <summary>
+    /// The plan's drill for the latest drill slot (start + k x DrillInterval), if that slot is not covered yet.
+    /// The catalog's claim decides, atomically, so overlapping schedulers never run the same drill slot. Like a
+    /// backup, a drill that fails covers its slot (the next slot tries again; the alert reports it).
+    /// </summary>
+    private async Task<ScheduledRun?> RunScheduledDrillAsync(BackupPlan plan, BackupPolicy policy, DateTimeOffset now, IOperationObserver observer, CancellationToken cancellationToken)
+    {
+        if (policy.DrillInterval is not { } interval || Schedule.LatestSlot(policy.StartTime, interval, now) is not { } slot)
+        {
+            return null;
+        }
+        BackupTestResult? drill;
+        try
+        {
+            drill = Catalog.ClaimScheduledDrill(plan.Name, slot, policy.DrillSamplePercent is null ? policy.DrillSampleSize ?? DefaultDrillSampleSize : null, policy.DrillSamplePercent);
+        }
+        catch (PlanBusyException busy)
+        {
+            observer.Warning(busy.Message);
+            return null;
+        }
+        if (drill is null)
+        {
+            return null;
+        }
+        try
+        {
+            return new ScheduledRun(plan.Name, null, null, await RunDrillAsync(drill, null, observer, cancellationToken));
+        }
+        catch (DrillFailedException failed)
+        {
+            return new ScheduledRun(plan.Name, null, failed, failed.Drill);
+        }
     }
 
     /// <summary>Alerts on a job that ended Failed or PartiallyCompleted, when the plan's policy has a webhook.</summary>
@@ -170,9 +225,34 @@ public sealed partial class OssBackupService
         {
             throw new ArgumentException($"-TimeZone '{policy.TimeZone}' is not a time zone this machine knows (try an IANA id such as 'Asia/Shanghai').");
         }
+        ValidateDrillSettings(policy);
         if (policy.AlertWebhook is { } hook && (!hook.IsAbsoluteUri || (hook.Scheme != "http" && hook.Scheme != "https")))
         {
             throw new ArgumentException($"-AlertWebhook '{hook}' must be an absolute http(s) URL.");
+        }
+    }
+
+    private static void ValidateDrillSettings(BackupPolicy policy)
+    {
+        if (policy.DrillInterval is { } drill && drill < TimeSpan.FromMinutes(1))
+        {
+            throw new ArgumentException($"-DrillInterval must be at least one minute (or 0 for no scheduled drills), not {drill}.");
+        }
+        if (policy.DrillSampleSize is not null && policy.DrillSamplePercent is not null)
+        {
+            throw new ArgumentException("Give -DrillSampleSize or -DrillSamplePercent, not both.");
+        }
+        if (policy.DrillInterval is null && (policy.DrillSampleSize is not null || policy.DrillSamplePercent is not null))
+        {
+            throw new ArgumentException("-DrillSampleSize and -DrillSamplePercent need -DrillInterval: without it the policy runs no drills.");
+        }
+        if (policy.DrillSampleSize is { } size && size is < 1 or > 1_000_000)
+        {
+            throw new ArgumentException($"-DrillSampleSize must be between 1 and 1,000,000, not {size}.");
+        }
+        if (policy.DrillSamplePercent is { } percent && !(percent > 0 && percent <= 100))
+        {
+            throw new ArgumentException($"-DrillSamplePercent must be more than 0 and at most 100, not {percent}.");
         }
     }
 
@@ -204,5 +284,8 @@ public sealed partial class OssBackupService
     }
 }
 
-/// <summary>One plan the scheduler ran: its job, or why it could not start.</summary>
-public sealed record ScheduledRun(string Plan, BackupJob? Job, Exception? Error);
+/// <summary>
+/// One thing the scheduler ran for a plan: a backup (Job, or Error when it failed) or a restore drill (Drill,
+/// with Error when it could not run).
+/// </summary>
+public sealed record ScheduledRun(string Plan, BackupJob? Job, Exception? Error, BackupTestResult? Drill = null);

@@ -115,7 +115,7 @@ public sealed partial class OssBackupService
         var point = Catalog.GetBackupPoint(pointId);
         var vault = await VaultRepository.OpenAsync(new FileBlobStore(Catalog.GetVault(point.Vault).Location), cancellationToken);
         var snapshot = await vault.LoadSnapshotAsync(point.Id, cancellationToken);
-        var accepts = new RestoreSelection(prefix, keyPattern is null ? null : [keyPattern]).Compile();
+        var accepts = new RestoreSelection(prefix is null ? null : [prefix], keyPattern is null ? null : [keyPattern]).Compile();
         using var reader = vault.NewBlobReader();
         await foreach (var entry in TableReader.ReadAsync(reader, snapshot.Segments, prefix, cancellationToken))
         {
@@ -141,19 +141,54 @@ public sealed partial class OssBackupService
         return await runner.RunAsync(point, vault, selection, new RestoreTarget(target, targetPrefix, conflict), cancellationToken);
     }
 
-    public async Task<RestoreJob> RestoreAsync(string pointId, RestoreSelection selection, string targetBucket, string? targetPrefix, string? endpoint,
-        S3Credentials? credentials, ConflictAction conflict, IOperationObserver observer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Restores into a bucket: the point's own source bucket when <paramref name="request"/> names none (its keys
+    /// as they were, unless a target prefix is given), reached with the plan's endpoint and credentials unless
+    /// others are given.
+    /// </summary>
+    public async Task<RestoreJob> RestoreAsync(string pointId, RestoreSelection selection, BucketRestoreRequest request, IOperationObserver observer,
+        CancellationToken cancellationToken)
     {
         var point = Catalog.GetBackupPoint(pointId);
-        var vault = Catalog.GetVault(point.Vault);
+        var bucket = await OpenRestoreBucketAsync(point, request, cancellationToken);
+        var runner = new RestoreRunner(Catalog, observer, BackupOptions.Parallelism);
+        return await runner.RunAsync(point, Catalog.GetVault(point.Vault), selection,
+            new RestoreTarget(bucket, request.TargetPrefix, request.Conflict, request.StorageClass, request.Rollback), cancellationToken);
+    }
+
+    /// <summary>What a restore with -Rollback would delete: the target's keys within the selection that the point does not hold.</summary>
+    public async IAsyncEnumerable<string> PreviewRollbackAsync(string pointId, RestoreSelection selection, BucketRestoreRequest request,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var point = Catalog.GetBackupPoint(pointId);
+        var bucket = await OpenRestoreBucketAsync(point, request, cancellationToken);
+        var vault = await VaultRepository.OpenAsync(new FileBlobStore(Catalog.GetVault(point.Vault).Location), cancellationToken);
+        var snapshot = await vault.LoadSnapshotAsync(point.Id, cancellationToken);
+        await foreach (var key in RestoreRunner.FindKeysNotInPointAsync(vault, snapshot, selection, new RestoreTarget(bucket, request.TargetPrefix, request.Conflict), cancellationToken))
+        {
+            yield return key;
+        }
+    }
+
+    /// <summary>True when a restore would write over the objects the point was taken from (same bucket, endpoint and keys).</summary>
+    public bool WritesOverSource(string pointId, BucketRestoreRequest request)
+    {
+        var point = Catalog.GetBackupPoint(pointId);
+        return (request.TargetBucket is null || request.TargetBucket == point.SourceBucket)
+            && request.Endpoint is null
+            && (request.TargetPrefix is null || request.TargetPrefix == point.SourcePrefix);
+    }
+
+    private async Task<S3Bucket> OpenRestoreBucketAsync(BackupPoint point, BucketRestoreRequest request, CancellationToken cancellationToken)
+    {
         var plan = Catalog.GetPlans(point.Plan).FirstOrDefault();
         var connection = plan is null
-            ? new S3Connection(endpoint ?? throw new ArgumentException($"The plan of point '{pointId}' no longer exists; give -Endpoint."), "", true, CredentialResolver.Resolve(credentials, null, "the restore target"))
-            : ConnectionFor(plan, credentials) with { Endpoint = endpoint ?? plan.Endpoint };
-        var bucket = OpenBucket(connection, targetBucket);
+            ? new S3Connection(request.Endpoint ?? throw new ArgumentException($"The plan of point '{point.Id}' no longer exists; give -Endpoint."), "", true,
+                CredentialResolver.Resolve(request.Credentials, null, "the restore target"))
+            : ConnectionFor(plan, request.Credentials) with { Endpoint = request.Endpoint ?? plan.Endpoint };
+        var bucket = OpenBucket(connection, request.TargetBucket ?? point.SourceBucket);
         await bucket.VerifyAccessAsync(cancellationToken);
-        var runner = new RestoreRunner(Catalog, observer, BackupOptions.Parallelism);
-        return await runner.RunAsync(point, vault, selection, new RestoreTarget(bucket, targetPrefix, conflict), cancellationToken);
+        return bucket;
     }
 
     /// <summary>Every inventory run of a rule, newest first, with whether a backup could use it and why not.</summary>

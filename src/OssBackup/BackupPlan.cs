@@ -23,6 +23,9 @@ public sealed class BackupPlan
 
     /// <summary>When Invoke-BackupSchedule will next run the plan (null without a policy or while suspended).</summary>
     public DateTimeOffset? NextRunTime { get; set; }
+
+    /// <summary>When Invoke-BackupSchedule will next run the plan's restore drill (null without drills in its policy or while suspended).</summary>
+    public DateTimeOffset? NextDrillTime { get; set; }
     public string[] Include { get; set; } = [];
     public string[] Exclude { get; set; } = [];
     public ScanMethod ScanMethod => string.IsNullOrEmpty(InventoryId) ? ScanMethod.Traversal : ScanMethod.Inventory;

@@ -42,3 +42,10 @@ public enum ConflictAction
     /// <summary>Overwrite only when the existing object differs in size or content hash; skip identical ones.</summary>
     IfChanged,
 }
+
+/// <summary>What started a restore drill.</summary>
+public enum DrillTrigger
+{
+    Manual,
+    Scheduled,
+}

@@ -13,6 +13,9 @@ public sealed class RestoreJob
     public long RestoredBytes { get; set; }
     public long SkippedObjects { get; set; }
     public long FailedObjects { get; set; }
+
+    /// <summary>Objects a -Rollback deleted from the target because the point does not hold them.</summary>
+    public long DeletedObjects { get; set; }
     public double BytesPerSecond { get; set; }
     public string? Message { get; set; }
 

@@ -56,6 +56,57 @@ public sealed class TestS3 : IDisposable
         _client.PutObjectAsync(request).GetAwaiter().GetResult();
     }
 
+    /// <summary>A client for the second account tests/s3server/start.sh creates on Ceph RGW, or null on a server without one.</summary>
+    public static TestS3? OtherAccountFromEnvironment() =>
+        Environment.GetEnvironmentVariable("OSSBACKUP_TEST_S3_OTHER_ACCESS_KEY") is { Length: > 0 } accessKey
+            ? new(Require("OSSBACKUP_TEST_S3_ENDPOINT"), accessKey, Require("OSSBACKUP_TEST_S3_OTHER_SECRET_KEY"),
+                Environment.GetEnvironmentVariable("OSSBACKUP_TEST_S3_REGION") ?? "us-east-1")
+            : null;
+
+    /// <summary>Uploads an object with HTTP headers a restore must bring back (Cache-Control, Content-Disposition, ...) and a storage class.</summary>
+    public void PutWithHeaders(string bucket, string key, byte[] content, System.Collections.IDictionary headers, string? storageClass = null)
+    {
+        var request = new PutObjectRequest { BucketName = bucket, Key = key, InputStream = new MemoryStream(content), UseChunkEncoding = false };
+        foreach (System.Collections.DictionaryEntry header in headers)
+        {
+            var (name, value) = (header.Key.ToString()!, header.Value?.ToString() ?? "");
+            switch (name)
+            {
+                case "Content-Type": request.ContentType = value; break;
+                case "Cache-Control": request.Headers.CacheControl = value; break;
+                case "Content-Disposition": request.Headers.ContentDisposition = value; break;
+                case "Content-Encoding": request.Headers.ContentEncoding = value; break;
+                case "Expires": request.Headers.Expires = DateTime.Parse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal); break;
+                default: request.Metadata[name] = value; break;
+            }
+        }
+        if (storageClass is not null)
+        {
+            request.StorageClass = S3StorageClass.FindValue(storageClass);
+        }
+        _client.PutObjectAsync(request).GetAwaiter().GetResult();
+    }
+
+    /// <summary>The headers of an object as HEAD returns them, with StorageClass (STANDARD when the server omits it).</summary>
+    public Dictionary<string, string> Head(string bucket, string key)
+    {
+        var response = _client.GetObjectMetadataAsync(bucket, key).GetAwaiter().GetResult();
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["StorageClass"] = response.StorageClass?.Value ?? "STANDARD",
+            ["Content-Type"] = response.Headers.ContentType ?? "",
+            ["Cache-Control"] = response.Headers.CacheControl ?? "",
+            ["Content-Disposition"] = response.Headers.ContentDisposition ?? "",
+            ["Content-Encoding"] = response.Headers.ContentEncoding ?? "",
+            ["Expires"] = response.ExpiresString ?? response.Headers["Expires"] ?? "",
+        };
+        foreach (var name in response.Metadata.Keys)
+        {
+            headers[name.StartsWith("x-amz-meta-", StringComparison.Ordinal) ? name[11..] : name] = response.Metadata[name];
+        }
+        return headers;
+    }
+
     public void PutText(string bucket, string key, string text, string? contentType = null) =>
         Put(bucket, key, System.Text.Encoding.UTF8.GetBytes(text), contentType);
 

@@ -20,6 +20,8 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 readonly SCRIPT_DIR
 readonly ACCESS_KEY="OSSBACKUPTESTKEY0001"
 readonly SECRET_KEY="ossbackup-test-secret-0001-do-not-use"
+readonly OTHER_ACCESS_KEY="OSSBACKUPTESTKEY0002"
+readonly OTHER_SECRET_KEY="ossbackup-test-secret-0002-do-not-use"
 readonly REGION="us-east-1"
 readonly MARKER=".ossbackup-test-s3server"
 readonly RGW_PACKAGES=(ceph-mon ceph-osd radosgw ceph-common)
@@ -176,6 +178,11 @@ write_env() {
         echo "OSSBACKUP_TEST_S3_SECRET_KEY=$secret"
         echo "OSSBACKUP_TEST_S3_SERVER=$server"
         echo "OSSBACKUP_TEST_S3_REGION=$REGION"
+        if [[ "$server" == rgw ]]; then
+            echo "OSSBACKUP_TEST_S3_OTHER_ACCESS_KEY=$OTHER_ACCESS_KEY"
+            echo "OSSBACKUP_TEST_S3_OTHER_SECRET_KEY=$OTHER_SECRET_KEY"
+            echo "OSSBACKUP_TEST_S3_STORAGE_CLASSES=STANDARD,STANDARD_IA"
+        fi
     } > "$STATE/env.tmp"
     mv -f -- "$STATE/env.tmp" "$STATE/env"
 }
@@ -341,6 +348,16 @@ EOF
     done
     log "OSD up after $((SECONDS - started_at))s"
 
+    # A second storage class, so restores can be tested writing a class other than STANDARD. It must be in
+    # the zone's placement before the gateway starts: the gateway reads placement only at start-up.
+    phase="adding the STANDARD_IA storage class"
+    # Any command that opens the store creates the default zonegroup and zone the placement goes into.
+    bounded 60 radosgw-admin -c "$conf" user list >> "$STATE/log/bootstrap.log" 2>&1
+    bounded 60 radosgw-admin -c "$conf" zonegroup placement add --rgw-zonegroup default --placement-id default-placement \
+        --storage-class STANDARD_IA >> "$STATE/log/bootstrap.log" 2>&1
+    bounded 60 radosgw-admin -c "$conf" zone placement add --rgw-zone default --placement-id default-placement \
+        --storage-class STANDARD_IA --data-pool default.rgw.buckets.data >> "$STATE/log/bootstrap.log" 2>&1
+
     # Gateway
     phase="the gateway listening on 127.0.0.1:$rgw_port"
     local endpoint="http://127.0.0.1:$rgw_port" code
@@ -356,6 +373,14 @@ EOF
     phase="creating the S3 user"
     until bounded 30 radosgw-admin -c "$conf" user create --uid=ossbackup-test --display-name="OssBackup tests" \
             --access-key="$ACCESS_KEY" --secret="$SECRET_KEY" >> "$STATE/log/bootstrap.log" 2>&1; do
+        check_deadline
+        sleep 1
+    done
+
+    # A second account, for restores into a bucket only other credentials can reach.
+    phase="creating the second S3 user"
+    until bounded 30 radosgw-admin -c "$conf" user create --uid=ossbackup-other --display-name="OssBackup tests, other account" \
+            --access-key="$OTHER_ACCESS_KEY" --secret="$OTHER_SECRET_KEY" >> "$STATE/log/bootstrap.log" 2>&1; do
         check_deadline
         sleep 1
     done

@@ -12,9 +12,14 @@ public sealed record AlertEvent(
     string? Status,
     string Message,
     DateTimeOffset Time,
-    AlertCounts? Counts);
+    AlertCounts? Counts,
+    long? DrillId = null,
+    string? BackupPointId = null,
+    AlertDrillCounts? DrillCounts = null);
 
 public sealed record AlertCounts(long Scanned, long BackedUp, long Unchanged, long Skipped, long Failed, long WrittenBytes);
+
+public sealed record AlertDrillCounts(long ObjectsInPoint, int Sampled, int Passed, int Failed);
 
 /// <summary>
 /// POSTs alert events with a few quick retries. An alert that cannot be delivered is a warning, never a
@@ -33,6 +38,19 @@ public sealed class AlertSender(HttpClient http, IOperationObserver observer)
         job.Message ?? $"{job.FailedObjects} object(s) failed; see Get-BackupJobItem -Job {job.Id} -Status Failed.",
         job.EndTime ?? DateTimeOffset.UtcNow,
         new AlertCounts(job.ScannedObjects, job.BackedUpObjects, job.UnchangedObjects, job.SkippedObjects, job.FailedObjects, job.WrittenBytes));
+
+    /// <summary>A drill that did not pass: JobId is null (a drill is not a job); DrillId is what Get-BackupDrill -Id takes.</summary>
+    public static AlertEvent ForDrill(BackupTestResult drill) => new(
+        "DrillFailed",
+        drill.Plan,
+        null,
+        drill.Status.ToString(),
+        drill.Message ?? $"The restore drill {drill.Id} did not pass.",
+        drill.EndTime ?? DateTimeOffset.UtcNow,
+        null,
+        drill.Id,
+        drill.BackupPointId.Length > 0 ? drill.BackupPointId : null,
+        new AlertDrillCounts(drill.ObjectsInPoint, drill.SampledObjects, drill.PassedObjects, drill.FailedObjects));
 
     public async Task<bool> SendAsync(Uri webhook, AlertEvent alert, CancellationToken cancellationToken)
     {

@@ -13,8 +13,9 @@ public sealed partial class BackupCatalog
         try
         {
             Execute(connection, """
-                INSERT INTO policies(name, vault, interval_seconds, start_time, keep_last, keep_within_seconds, keep_daily, keep_weekly, keep_monthly, keep_yearly, time_zone, alert_webhook, created_at)
-                VALUES ($name, $vault, $interval, $start, $last, $within, $daily, $weekly, $monthly, $yearly, $zone, $webhook, $created)
+                INSERT INTO policies(name, vault, interval_seconds, start_time, keep_last, keep_within_seconds, keep_daily, keep_weekly, keep_monthly, keep_yearly, time_zone, alert_webhook, created_at,
+                                     drill_interval_seconds, drill_sample_size, drill_sample_percent)
+                VALUES ($name, $vault, $interval, $start, $last, $within, $daily, $weekly, $monthly, $yearly, $zone, $webhook, $created, $drillInterval, $drillSize, $drillPercent)
                 """, PolicyParameters(policy));
         }
         catch (SqliteException e) when (e.SqliteErrorCode == 19)
@@ -28,7 +29,8 @@ public sealed partial class BackupCatalog
         using var connection = Connect();
         Execute(connection, """
             UPDATE policies SET vault = $vault, interval_seconds = $interval, start_time = $start, keep_last = $last, keep_within_seconds = $within,
-                keep_daily = $daily, keep_weekly = $weekly, keep_monthly = $monthly, keep_yearly = $yearly, time_zone = $zone, alert_webhook = $webhook
+                keep_daily = $daily, keep_weekly = $weekly, keep_monthly = $monthly, keep_yearly = $yearly, time_zone = $zone, alert_webhook = $webhook,
+                drill_interval_seconds = $drillInterval, drill_sample_size = $drillSize, drill_sample_percent = $drillPercent
             WHERE name = $name
             """, PolicyParameters(policy));
     }
@@ -37,7 +39,8 @@ public sealed partial class BackupCatalog
     {
         using var connection = Connect();
         using var command = Command(connection, """
-            SELECT name, vault, interval_seconds, start_time, keep_last, keep_within_seconds, keep_daily, keep_weekly, keep_monthly, keep_yearly, time_zone, alert_webhook, created_at
+            SELECT name, vault, interval_seconds, start_time, keep_last, keep_within_seconds, keep_daily, keep_weekly, keep_monthly, keep_yearly, time_zone, alert_webhook, created_at,
+                   drill_interval_seconds, drill_sample_size, drill_sample_percent
             FROM policies WHERE $name IS NULL OR name = $name ORDER BY name
             """, ("$name", name));
         using var reader = command.ExecuteReader();
@@ -59,6 +62,9 @@ public sealed partial class BackupCatalog
                 TimeZone = reader.GetString(10),
                 AlertWebhook = reader.IsDBNull(11) ? null : new Uri(reader.GetString(11)),
                 CreatedAt = Parse(reader.GetString(12)),
+                DrillInterval = reader.IsDBNull(13) ? null : TimeSpan.FromSeconds(reader.GetInt64(13)),
+                DrillSampleSize = reader.IsDBNull(14) ? null : reader.GetInt32(14),
+                DrillSamplePercent = reader.IsDBNull(15) ? null : reader.GetDouble(15),
             });
         }
         return result;
@@ -174,5 +180,6 @@ public sealed partial class BackupCatalog
         ("$last", p.KeepLast), ("$within", p.KeepWithin is { } w ? (long)w.TotalSeconds : null), ("$daily", p.KeepDaily),
         ("$weekly", p.KeepWeekly), ("$monthly", p.KeepMonthly), ("$yearly", p.KeepYearly), ("$zone", p.TimeZone),
         ("$webhook", p.AlertWebhook?.ToString()), ("$created", Format(p.CreatedAt)),
+        ("$drillInterval", p.DrillInterval is { } d ? (long)d.TotalSeconds : null), ("$drillSize", p.DrillSampleSize), ("$drillPercent", p.DrillSamplePercent),
     ];
 }

@@ -28,6 +28,7 @@ public sealed partial class BackupCatalog
         var catalog = new BackupCatalog(path);
         catalog.Migrate();
         catalog.FailAbandonedJobs();
+        catalog.FailAbandonedDrills();
         return catalog;
     }
 
@@ -313,10 +314,10 @@ public sealed partial class BackupCatalog
         using var connection = Connect();
         Execute(connection, """
             UPDATE jobs SET status = $status, end_time = $end, backed_up_objects = $ro, backed_up_bytes = $rb,
-                skipped_objects = $sk, failed_objects = $fo, bytes_per_second = $bps, message = $message WHERE id = $id
+                skipped_objects = $sk, failed_objects = $fo, deleted_objects = $do, bytes_per_second = $bps, message = $message WHERE id = $id
             """,
             ("$status", job.Status.ToString()), ("$end", job.EndTime is { } e ? Format(e) : null), ("$ro", job.RestoredObjects),
-            ("$rb", job.RestoredBytes), ("$sk", job.SkippedObjects), ("$fo", job.FailedObjects), ("$bps", job.BytesPerSecond),
+            ("$rb", job.RestoredBytes), ("$sk", job.SkippedObjects), ("$fo", job.FailedObjects), ("$do", job.DeletedObjects), ("$bps", job.BytesPerSecond),
             ("$message", job.Message), ("$id", job.Id));
     }
 
@@ -324,7 +325,7 @@ public sealed partial class BackupCatalog
     {
         using var connection = Connect();
         using var command = Command(connection, """
-            SELECT id, backup_point_id, target, status, start_time, end_time, backed_up_objects, backed_up_bytes, skipped_objects, failed_objects, bytes_per_second, message
+            SELECT id, backup_point_id, target, status, start_time, end_time, backed_up_objects, backed_up_bytes, skipped_objects, failed_objects, bytes_per_second, message, deleted_objects
             FROM jobs WHERE kind = 'Restore' AND ($id IS NULL OR id = $id) ORDER BY id DESC LIMIT $limit
             """, ("$id", id), ("$limit", last ?? -1));
         using var reader = command.ExecuteReader();
@@ -345,6 +346,7 @@ public sealed partial class BackupCatalog
                 FailedObjects = reader.GetInt64(9),
                 BytesPerSecond = reader.GetDouble(10),
                 Message = reader.IsDBNull(11) ? null : reader.GetString(11),
+                DeletedObjects = reader.GetInt64(12),
             });
         }
         result.Reverse();

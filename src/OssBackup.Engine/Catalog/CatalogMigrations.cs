@@ -107,5 +107,36 @@ internal static class CatalogMigrations
         ALTER TABLE plans ADD COLUMN last_alert_at TEXT;
         ALTER TABLE plans ADD COLUMN last_scheduled_slot TEXT;
         """,
+        """
+        ALTER TABLE jobs ADD COLUMN deleted_objects INTEGER NOT NULL DEFAULT 0;
+        """,
+        """
+        ALTER TABLE policies ADD COLUMN drill_interval_seconds INTEGER;
+        ALTER TABLE policies ADD COLUMN drill_sample_size INTEGER;
+        ALTER TABLE policies ADD COLUMN drill_sample_percent REAL;
+        ALTER TABLE plans ADD COLUMN last_drill_slot TEXT;
+        CREATE TABLE drills (
+            id               INTEGER PRIMARY KEY AUTOINCREMENT,
+            plan             TEXT NOT NULL COLLATE NOCASE,
+            status           TEXT NOT NULL,
+            trigger          TEXT NOT NULL,
+            slot             TEXT,
+            backup_point_id  TEXT NOT NULL DEFAULT '',
+            restore_job_id   INTEGER,
+            start_time       TEXT NOT NULL,
+            end_time         TEXT,
+            sample_size      INTEGER,
+            sample_percent   REAL,
+            objects_in_point INTEGER NOT NULL DEFAULT 0,
+            sampled_objects  INTEGER NOT NULL DEFAULT 0,
+            passed_objects   INTEGER NOT NULL DEFAULT 0,
+            failed_objects   INTEGER NOT NULL DEFAULT 0,
+            verified_bytes   INTEGER NOT NULL DEFAULT 0,
+            duration_ms      INTEGER NOT NULL DEFAULT 0,
+            message          TEXT,
+            process_id       INTEGER NOT NULL
+        );
+        CREATE INDEX drills_by_plan ON drills(plan, id);
+        """,
     ];
 }

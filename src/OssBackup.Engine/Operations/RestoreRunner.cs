@@ -7,40 +7,85 @@ using OssBackup.Engine.Vault;
 
 namespace OssBackup.Engine.Operations;
 
-/// <summary>Which objects of a point to restore: all of them, a prefix, wildcards, or an explicit key list.</summary>
-public sealed record RestoreSelection(string? Prefix = null, IReadOnlyList<string>? KeyPatterns = null, IReadOnlySet<string>? Keys = null)
+/// <summary>
+/// Which objects of a point to restore: all of them, or those under any of the prefixes, matching any of the
+/// wildcards, in an explicit key list, and accepted by include/exclude regexes (exclude wins, as in a plan).
+/// </summary>
+public sealed record RestoreSelection(
+    IReadOnlyList<string>? Prefixes = null,
+    IReadOnlyList<string>? KeyPatterns = null,
+    IReadOnlySet<string>? Keys = null,
+    IReadOnlyList<string>? Include = null,
+    IReadOnlyList<string>? Exclude = null)
 {
+    public static RestoreSelection UnderPrefix(string? prefix) => new(prefix is null ? null : [prefix]);
+
     public Func<string, bool> Compile()
     {
+        var prefixes = Prefixes ?? [];
         var patterns = (KeyPatterns ?? []).Select(Wildcard.ToRegex).ToArray();
+        var filter = new KeyFilter(Include ?? [], Exclude ?? []);
         return key =>
-            (Prefix is null || key.StartsWith(Prefix, StringComparison.Ordinal))
+            (prefixes.Count == 0 || prefixes.Any(p => key.StartsWith(p, StringComparison.Ordinal)))
             && (patterns.Length == 0 || Array.Exists(patterns, p => p.IsMatch(key)))
-            && (Keys is null || Keys.Contains(key));
+            && (Keys is null || Keys.Contains(key))
+            && filter.Accepts(key);
+    }
+
+    /// <summary>
+    /// The key ranges to read, in key order and none inside another, so reading them one after another
+    /// yields keys in key order. A null range is the whole point.
+    /// </summary>
+    public IReadOnlyList<string?> Ranges()
+    {
+        if (Prefixes is not { Count: > 0 })
+        {
+            return [null];
+        }
+        var ranges = new List<string?>();
+        foreach (var prefix in Prefixes.Distinct(StringComparer.Ordinal).Order(Vault.KeyOrder.Instance))
+        {
+            // Sorted, a prefix comes before every key that starts with it, so only the last kept one can cover it.
+            if (ranges.Count == 0 || !prefix.StartsWith(ranges[^1]!, StringComparison.Ordinal))
+            {
+                ranges.Add(prefix);
+            }
+        }
+        return ranges;
     }
 }
 
-public sealed record RestoreTarget(IObjectTarget Bucket, string? TargetPrefix, ConflictAction Conflict);
-
 /// <summary>
-/// Restores objects of one backup point to a bucket, in parallel. Whole objects are uploaded with their
-/// Content-MD5; large ones as multipart uploads (one part per chunk) that are aborted on failure.
+/// Where and how to restore. StorageClass null writes each object in the class it was backed up in;
+/// <see cref="BucketDefaultClass"/> writes it in the target bucket's default class. Rollback deletes what the
+/// target holds within the selection that the point does not.
 /// </summary>
+public sealed record RestoreTarget(IObjectTarget Bucket, string? TargetPrefix, ConflictAction Conflict, string? StorageClass = null, bool Rollback = false)
+{
+    public const string BucketDefaultClass = "BucketDefault";
+
+    public string? WriteClassFor(ObjectEntry entry) => StorageClass switch
+    {
+        null => StorageClasses.ToWriteClass(entry.StorageClass),
+        _ when string.Equals(StorageClass, BucketDefaultClass, StringComparison.OrdinalIgnoreCase) => null,
+        _ => StorageClass,
+    };
+}
+
 public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver observer, int parallelism = 16)
 {
     public async Task<RestoreJob> RunAsync(BackupPoint point, BackupVault registration, RestoreSelection selection, RestoreTarget target, CancellationToken cancellationToken)
     {
         var job = catalog.StartRestoreJob(point.Plan, point.Id, target.Bucket.Description + "/" + (target.TargetPrefix ?? ""));
         var clock = Stopwatch.StartNew();
-        long restored = 0, restoredBytes = 0, skipped = 0, failed = 0;
+        long restored = 0, restoredBytes = 0, skipped = 0, failed = 0, deleted = 0;
         try
         {
             var vault = await VaultRepository.OpenAsync(new Storage.FileBlobStore(registration.Location), cancellationToken);
             var snapshot = await vault.LoadSnapshotAsync(point.Id, cancellationToken);
             var accepts = selection.Compile();
             var work = Channel.CreateBounded<ObjectEntry>(parallelism * 4);
-            var emptyRegion = target.Conflict == ConflictAction.Overwrite ? null
-                : await EmptyTargetRegionAsync(target, snapshot.SourcePrefix, selection, cancellationToken);
+            var emptyRegions = await EmptyTargetRegionsAsync(target, snapshot.SourcePrefix, selection, cancellationToken);
 
             var producer = Task.Run(async () =>
             {
@@ -48,16 +93,8 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
                 var tree = target.Bucket.IsFileTree ? new FileTreeRule() : null;
                 try
                 {
-                    await foreach (var entry in TableReader.ReadAsync(reader, snapshot.Segments, selection.Prefix, cancellationToken))
+                    await foreach (var entry in ReadSelectionAsync(reader, snapshot, selection, accepts, cancellationToken))
                     {
-                        if (selection.Prefix is not null && !entry.Key.StartsWith(selection.Prefix, StringComparison.Ordinal))
-                        {
-                            break;
-                        }
-                        if (!accepts(entry.Key))
-                        {
-                            continue;
-                        }
                         if (tree?.FileAbove(MapKey(entry.Key, snapshot.SourcePrefix, target.TargetPrefix)) is { } file)
                         {
                             Interlocked.Increment(ref failed);
@@ -83,7 +120,7 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
                     var targetKey = MapKey(entry.Key, snapshot.SourcePrefix, target.TargetPrefix);
                     try
                     {
-                        var provenAbsent = emptyRegion is not null && targetKey.StartsWith(emptyRegion, StringComparison.Ordinal);
+                        var provenAbsent = emptyRegions.Any(region => targetKey.StartsWith(region, StringComparison.Ordinal));
                         if (target.Conflict != ConflictAction.Overwrite && !provenAbsent && await target.Bucket.ExistsAsync(targetKey, cancellationToken))
                         {
                             if (target.Conflict == ConflictAction.IfChanged && await IsSameAsync(reader, entry, targetKey, target.Bucket, cancellationToken))
@@ -106,7 +143,7 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
                                 throw new TargetExistsException($"'{targetKey}' already exists in {target.Bucket.Description}; use -Conflict Overwrite, IfChanged or Skip.");
                             }
                         }
-                        await WriteObjectAsync(reader, entry, targetKey, target.Bucket, cancellationToken);
+                        await WriteObjectAsync(reader, entry, targetKey, target.Bucket, new ObjectWrite(entry.Metadata, target.WriteClassFor(entry)), cancellationToken);
                         Interlocked.Increment(ref restored);
                         Interlocked.Add(ref restoredBytes, entry.Size);
                     }
@@ -128,7 +165,17 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
             }, cancellationToken)).ToList();
 
             await Task.WhenAll([producer, .. workers]);
-            job.Status = failed > 0 ? (restored > 0 || skipped > 0 ? JobStatus.PartiallyCompleted : JobStatus.Failed) : JobStatus.Completed;
+            if (target.Rollback && failed > 0)
+            {
+                job.Message = $"Rollback skipped: {failed} object(s) failed to restore, so nothing was deleted. Fix the failures and run the restore again.";
+            }
+            else if (target.Rollback)
+            {
+                var rollback = await RollBackAsync(job.Id, vault, snapshot, selection, target, cancellationToken);
+                deleted = rollback.Deleted;
+                failed += rollback.Failed;
+            }
+            job.Status = failed > 0 ? (restored > 0 || skipped > 0 || deleted > 0 ? JobStatus.PartiallyCompleted : JobStatus.Failed) : JobStatus.Completed;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -144,6 +191,7 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
         job.RestoredBytes = restoredBytes;
         job.SkippedObjects = skipped;
         job.FailedObjects = failed;
+        job.DeletedObjects = deleted;
         job.EndTime = DateTimeOffset.UtcNow;
         job.BytesPerSecond = restoredBytes / Math.Max(clock.Elapsed.TotalSeconds, 0.001);
         catalog.UpdateRestoreJob(job);
@@ -151,25 +199,151 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
     }
 
     /// <summary>
-    /// The key prefix every restored key falls under, when the target is a bucket that holds nothing under it: then no
-    /// object can conflict and the HEAD per object that checks for one is not needed (one LIST instead of one request
-    /// per object, as rclone lists its destination instead of probing each key). Null when the target is not a bucket,
-    /// or holds something there, or only a few chosen keys are restored (a HEAD each is cheaper than a listing then).
-    /// Like any check before a write it cannot see objects another client creates during the restore.
+    /// The key prefixes restored keys fall under (one per range of the selection) where the target holds nothing:
+    /// there no object can conflict, and the HEAD per object that checks for one is not needed (one LIST per range
+    /// instead of one request per object, as rclone lists its destination instead of probing each key). Empty for
+    /// -Conflict Overwrite (no check), a folder (its check is a cheap stat), an explicit key list (a HEAD each is
+    /// cheaper than listing), and a target that cannot be listed. Like any check before a write it cannot see objects
+    /// another client creates during the restore.
     /// </summary>
-    private static async Task<string?> EmptyTargetRegionAsync(RestoreTarget target, string sourcePrefix, RestoreSelection selection, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<string>> EmptyTargetRegionsAsync(RestoreTarget target, string sourcePrefix, RestoreSelection selection, CancellationToken cancellationToken)
     {
-        if (target.Bucket is not IObjectSource listable || selection.Keys is not null)
+        if (target.Conflict == ConflictAction.Overwrite || target.Bucket.IsFileTree || selection.Keys is not null)
         {
-            return null;
+            return [];
         }
-        var region = MapKey(selection.Prefix ?? sourcePrefix, sourcePrefix, target.TargetPrefix);
-        await foreach (var _ in listable.ListAsync(region, cancellationToken))
+        var empty = new List<string>();
+        try
         {
-            return null;
+            foreach (var range in selection.Ranges())
+            {
+                var region = MapKey(range ?? sourcePrefix, sourcePrefix, target.TargetPrefix);
+                var holdsAny = false;
+                await foreach (var _ in target.Bucket.ListKeysAsync(region, cancellationToken))
+                {
+                    holdsAny = true;
+                    break;
+                }
+                if (!holdsAny)
+                {
+                    empty.Add(region);
+                }
+            }
         }
-        return region;
+        catch (NotSupportedException)
+        {
+            return [];
+        }
+        return empty;
     }
+
+    /// <summary>The point's entries in the selection, in key order, one range after another.</summary>
+    private static async IAsyncEnumerable<ObjectEntry> ReadSelectionAsync(BlobReader reader, SnapshotManifest snapshot, RestoreSelection selection,
+        Func<string, bool> accepts, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var range in selection.Ranges())
+        {
+            await foreach (var entry in TableReader.ReadAsync(reader, snapshot.Segments, range, cancellationToken))
+            {
+                if (range is not null && !entry.Key.StartsWith(range, StringComparison.Ordinal))
+                {
+                    break;
+                }
+                if (accepts(entry.Key))
+                {
+                    yield return entry;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Target keys within the selection that the point does not hold: the target's listing of each range,
+    /// merge-joined in key order with the point's keys mapped to the target, so memory stays flat.
+    /// </summary>
+    public static async IAsyncEnumerable<string> FindKeysNotInPointAsync(VaultRepository vault, SnapshotManifest snapshot, RestoreSelection selection,
+        RestoreTarget target, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var accepts = selection.Compile();
+        using var reader = vault.NewBlobReader();
+        foreach (var range in selection.Ranges())
+        {
+            if (NarrowToSource(range, snapshot.SourcePrefix) is not { } sourceRange)
+            {
+                continue;
+            }
+            var pointKeys = ReadSelectionAsync(reader, snapshot, selection with { Prefixes = [sourceRange] }, accepts, cancellationToken)
+                .GetAsyncEnumerator(cancellationToken);
+            await using var _ = pointKeys;
+            var hasPointKey = await pointKeys.MoveNextAsync();
+            await foreach (var targetKey in target.Bucket.ListKeysAsync(MapKey(sourceRange, snapshot.SourcePrefix, target.TargetPrefix), cancellationToken))
+            {
+                if (UnmapKey(targetKey, snapshot.SourcePrefix, target.TargetPrefix) is not { } sourceKey || !accepts(sourceKey))
+                {
+                    continue;
+                }
+                while (hasPointKey && Vault.KeyOrder.Instance.Compare(MapKey(pointKeys.Current.Key, snapshot.SourcePrefix, target.TargetPrefix), targetKey) < 0)
+                {
+                    hasPointKey = await pointKeys.MoveNextAsync();
+                }
+                if (!hasPointKey || MapKey(pointKeys.Current.Key, snapshot.SourcePrefix, target.TargetPrefix) != targetKey)
+                {
+                    yield return targetKey;
+                }
+            }
+        }
+    }
+
+    private async Task<(long Deleted, long Failed)> RollBackAsync(long jobId, VaultRepository vault, SnapshotManifest snapshot, RestoreSelection selection,
+        RestoreTarget target, CancellationToken cancellationToken)
+    {
+        long deleted = 0, failed = 0;
+        var batch = new List<string>(1000);
+        async Task FlushAsync()
+        {
+            var failures = (await target.Bucket.DeleteAsync(batch, cancellationToken)).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
+            foreach (var key in batch)
+            {
+                if (failures.TryGetValue(key, out var reason))
+                {
+                    failed++;
+                    observer.ObjectFailed(key, "RollbackDeleteFailed", reason);
+                    catalog.AddJobItem(jobId, key, "Failed", "RollbackDeleteFailed", $"'{key}' is not in the point but could not be deleted: {reason}");
+                }
+                else
+                {
+                    deleted++;
+                    catalog.AddJobItem(jobId, key, "Deleted", "NotInPoint", $"'{key}' was deleted from {target.Bucket.Description}: the point does not hold it.");
+                }
+            }
+            batch.Clear();
+        }
+        await foreach (var key in FindKeysNotInPointAsync(vault, snapshot, selection, target, cancellationToken))
+        {
+            batch.Add(key);
+            if (batch.Count == 1000)
+            {
+                await FlushAsync();
+            }
+        }
+        if (batch.Count > 0)
+        {
+            await FlushAsync();
+        }
+        return (deleted, failed);
+    }
+
+    /// <summary>The part of a selection range the point can hold: every key of a point starts with its source prefix.</summary>
+    private static string? NarrowToSource(string? range, string sourcePrefix) =>
+        range is null || sourcePrefix.StartsWith(range, StringComparison.Ordinal) ? sourcePrefix
+        : range.StartsWith(sourcePrefix, StringComparison.Ordinal) ? range
+        : null;
+
+    /// <summary>The source key a target key would have been restored from, or null when it cannot have been.</summary>
+    private static string? UnmapKey(string targetKey, string sourcePrefix, string? targetPrefix) =>
+        targetPrefix is null ? targetKey
+        : targetKey.StartsWith(targetPrefix, StringComparison.Ordinal) ? sourcePrefix + targetKey[targetPrefix.Length..]
+        : null;
 
     /// <summary>A target prefix replaces the plan's source prefix; without one, keys are restored as they were.</summary>
     public static string MapKey(string key, string sourcePrefix, string? targetPrefix)
@@ -236,18 +410,18 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
     /// Writes one object and proves it: blob hashes are checked on read; after writing, the target's size
     /// and ETag must equal what these bytes give (an MD5, or for multipart the MD5 of the part MD5s + "-N").
     /// </summary>
-    private static async Task WriteObjectAsync(BlobReader reader, ObjectEntry entry, string targetKey, IObjectTarget target, CancellationToken token)
+    private static async Task WriteObjectAsync(BlobReader reader, ObjectEntry entry, string targetKey, IObjectTarget target, ObjectWrite write, CancellationToken token)
     {
         string expectedETag;
         if (entry.Chunks.Count <= 1)
         {
             var content = entry.Chunks.Count == 0 ? [] : await reader.ReadAsync(entry.Chunks[0], token);
-            await target.PutAsync(targetKey, content, entry.Metadata, token);
+            await target.PutAsync(targetKey, content, write, token);
             expectedETag = Convert.ToHexString(System.Security.Cryptography.MD5.HashData(content));
         }
         else
         {
-            await using var upload = await target.StartMultipartAsync(targetKey, entry.Metadata, token);
+            await using var upload = await target.StartMultipartAsync(targetKey, write, token);
             var buffer = new byte[entry.Chunks.Max(c => c.RawLength)];
             var partMd5s = new byte[entry.Chunks.Count * 16];
             for (var i = 0; i < entry.Chunks.Count; i++)
@@ -294,3 +468,16 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
 }
 
 public sealed class TargetExistsException(string message) : Exception(message);
+
+/// <summary>
+/// A restore into a bucket. TargetBucket null means the point's own source bucket; Endpoint and Credentials
+/// null mean the plan's. StorageClass and Rollback as in <see cref="RestoreTarget"/>.
+/// </summary>
+public sealed record BucketRestoreRequest(
+    string? TargetBucket,
+    string? TargetPrefix = null,
+    string? Endpoint = null,
+    S3Credentials? Credentials = null,
+    ConflictAction Conflict = ConflictAction.Fail,
+    string? StorageClass = null,
+    bool Rollback = false);

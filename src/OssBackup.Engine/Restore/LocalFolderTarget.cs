@@ -36,7 +36,7 @@ public sealed class LocalFolderTarget : IObjectTarget
         return Task.FromResult(key.EndsWith('/') ? Directory.Exists(path) : File.Exists(path));
     }
 
-    public async Task PutAsync(string key, ReadOnlyMemory<byte> content, IReadOnlyList<KeyValuePair<string, string>> metadata, CancellationToken cancellationToken)
+    public async Task PutAsync(string key, ReadOnlyMemory<byte> content, ObjectWrite write, CancellationToken cancellationToken)
     {
         var path = _mapper.Map(key);
         if (key.EndsWith('/'))
@@ -57,7 +57,7 @@ public sealed class LocalFolderTarget : IObjectTarget
         }
     }
 
-    public Task<IMultipartWrite> StartMultipartAsync(string key, IReadOnlyList<KeyValuePair<string, string>> metadata, CancellationToken cancellationToken)
+    public Task<IMultipartWrite> StartMultipartAsync(string key, ObjectWrite write, CancellationToken cancellationToken)
     {
         var path = _mapper.Map(key);
         return Task.FromResult<IMultipartWrite>(new FileWrite(this, key, path, PrepareTemp(key, path)));

@@ -30,10 +30,24 @@ public interface IObjectTarget
     Task<bool> ExistsAsync(string key, CancellationToken cancellationToken);
 
     /// <summary>Uploads a whole object with its Content-MD5, so the server rejects corrupted bytes.</summary>
-    Task PutAsync(string key, ReadOnlyMemory<byte> content, IReadOnlyList<KeyValuePair<string, string>> metadata, CancellationToken cancellationToken);
+    Task PutAsync(string key, ReadOnlyMemory<byte> content, ObjectWrite write, CancellationToken cancellationToken);
 
-    Task<IMultipartWrite> StartMultipartAsync(string key, IReadOnlyList<KeyValuePair<string, string>> metadata, CancellationToken cancellationToken);
+    Task<IMultipartWrite> StartMultipartAsync(string key, ObjectWrite write, CancellationToken cancellationToken);
+
+    /// <summary>Keys under a prefix in key order, for a rollback to find what the point does not hold.</summary>
+    IAsyncEnumerable<string> ListKeysAsync(string prefix, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{Description} cannot be listed for a rollback; -Rollback works on bucket targets.");
+
+    /// <summary>Deletes keys; returns the ones that could not be deleted, each with the reason.</summary>
+    Task<IReadOnlyList<KeyValuePair<string, string>>> DeleteAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{Description} does not support deleting objects; -Rollback works on bucket targets.");
 }
+
+/// <summary>
+/// How an object is written: its headers and user metadata as backed up, and the storage class to write
+/// it in (null: the bucket's default).
+/// </summary>
+public sealed record ObjectWrite(IReadOnlyList<KeyValuePair<string, string>> Metadata, string? StorageClass = null);
 
 /// <summary>A multipart upload in progress; disposing it without completing aborts it, leaving no orphan parts.</summary>
 public interface IMultipartWrite : IAsyncDisposable

@@ -134,7 +134,7 @@ public sealed class S3Bucket : IObjectSource, IObjectTarget
         return (head.ContentLength, SourceObject.NormalizeETag(head.ETag));
     }
 
-    public async Task PutAsync(string key, ReadOnlyMemory<byte> content, IReadOnlyList<KeyValuePair<string, string>> metadata, CancellationToken cancellationToken)
+    public async Task PutAsync(string key, ReadOnlyMemory<byte> content, ObjectWrite write, CancellationToken cancellationToken)
     {
         var request = new PutObjectRequest
         {
@@ -145,16 +145,56 @@ public sealed class S3Bucket : IObjectSource, IObjectTarget
             AutoCloseStream = true,
             UseChunkEncoding = false,
         };
-        ApplyMetadata(request.Headers, request.Metadata, metadata);
+        ApplyMetadata(request.Headers, request.Metadata, write.Metadata);
+        if (write.StorageClass is { } storageClass)
+        {
+            request.StorageClass = S3StorageClass.FindValue(storageClass);
+        }
         await _client.PutObjectAsync(request, cancellationToken);
     }
 
-    public async Task<IMultipartWrite> StartMultipartAsync(string key, IReadOnlyList<KeyValuePair<string, string>> metadata, CancellationToken cancellationToken)
+    public async Task<IMultipartWrite> StartMultipartAsync(string key, ObjectWrite write, CancellationToken cancellationToken)
     {
         var request = new InitiateMultipartUploadRequest { BucketName = Bucket, Key = key };
-        ApplyMetadata(request.Headers, request.Metadata, metadata);
+        ApplyMetadata(request.Headers, request.Metadata, write.Metadata);
+        if (write.StorageClass is { } storageClass)
+        {
+            request.StorageClass = S3StorageClass.FindValue(storageClass);
+        }
         var response = await _client.InitiateMultipartUploadAsync(request, cancellationToken);
         return new S3MultipartWrite(_client, Bucket, key, response.UploadId);
+    }
+
+    public async IAsyncEnumerable<string> ListKeysAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var item in ListAsync(prefix, cancellationToken))
+        {
+            yield return item.Key;
+        }
+    }
+
+    public async Task<IReadOnlyList<KeyValuePair<string, string>>> DeleteAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        var failures = new List<KeyValuePair<string, string>>();
+        // DeleteObjects takes at most 1,000 keys a request.
+        foreach (var batch in keys.Chunk(1000))
+        {
+            try
+            {
+                var response = await _client.DeleteObjectsAsync(new DeleteObjectsRequest
+                {
+                    BucketName = Bucket,
+                    Objects = [.. batch.Select(k => new KeyVersion { Key = k })],
+                    Quiet = true,
+                }, cancellationToken);
+                failures.AddRange((response.DeleteErrors ?? []).Select(e => new KeyValuePair<string, string>(e.Key, $"{e.Code}: {e.Message}")));
+            }
+            catch (DeleteObjectsException e)
+            {
+                failures.AddRange((e.Response?.DeleteErrors ?? []).Select(d => new KeyValuePair<string, string>(d.Key, $"{d.Code}: {d.Message}")));
+            }
+        }
+        return failures;
     }
 
     private static void ApplyMetadata(HeadersCollection headers, MetadataCollection userMetadata, IReadOnlyList<KeyValuePair<string, string>> metadata)

@@ -130,8 +130,8 @@ public sealed class BackupAndRestoreTests(IncrementalBackupScenario scenario) : 
     [S3Fact]
     public async Task Restoring_again_with_Conflict_Skip_skips_every_object()
     {
-        var job = await scenario.Service.RestoreAsync(scenario.SecondPoint.Id, new RestoreSelection(), scenario.TargetBucket, targetPrefix: null, endpoint: null,
-            scenario.Credentials, ConflictAction.Skip, NullObserver.Instance, CancellationToken.None);
+        var job = await scenario.Service.RestoreAsync(scenario.SecondPoint.Id, new RestoreSelection(),
+            new BucketRestoreRequest(scenario.TargetBucket, Credentials: scenario.Credentials, Conflict: ConflictAction.Skip), NullObserver.Instance, CancellationToken.None);
 
         Assert.Equal(JobStatus.Completed, job.Status);
         Assert.Equal(201, job.SkippedObjects);
@@ -145,8 +145,8 @@ public sealed class BackupAndRestoreTests(IncrementalBackupScenario scenario) : 
         var bucket = await scenario.Server.CreateBucketAsync("e2eselection");
         var selection = new RestoreSelection(KeyPatterns: ["unicode/*", "odd/a+b+c"]);
 
-        var job = await scenario.Service.RestoreAsync(scenario.SecondPoint.Id, selection, bucket, targetPrefix: "copy/", endpoint: null,
-            scenario.Credentials, ConflictAction.Fail, NullObserver.Instance, CancellationToken.None);
+        var job = await scenario.Service.RestoreAsync(scenario.SecondPoint.Id, selection,
+            new BucketRestoreRequest(bucket, "copy/", Credentials: scenario.Credentials), NullObserver.Instance, CancellationToken.None);
         var restored = await scenario.Server.ReadObjectHashesAsync(bucket);
 
         var expected = scenario.Current.Where(o => o.Key.StartsWith("unicode/", StringComparison.Ordinal) || o.Key == "odd/a+b+c")
@@ -161,8 +161,8 @@ public sealed class BackupAndRestoreTests(IncrementalBackupScenario scenario) : 
     {
         var observer = new RecordingObserver();
 
-        var job = await scenario.Service.RestoreAsync(scenario.SecondPoint.Id, new RestoreSelection(Prefix: "docs/"), scenario.TargetBucket, targetPrefix: null, endpoint: null,
-            scenario.Credentials, ConflictAction.Fail, observer, CancellationToken.None);
+        var job = await scenario.Service.RestoreAsync(scenario.SecondPoint.Id, RestoreSelection.UnderPrefix("docs/"),
+            new BucketRestoreRequest(scenario.TargetBucket, Credentials: scenario.Credentials), observer, CancellationToken.None);
 
         Assert.Equal(JobStatus.Failed, job.Status);
         Assert.Equal((0, 4), (job.RestoredObjects, job.FailedObjects));
@@ -176,8 +176,8 @@ public sealed class BackupAndRestoreTests(IncrementalBackupScenario scenario) : 
     {
         var missing = $"ossb-missing-{Guid.NewGuid():N}";
 
-        var error = await Assert.ThrowsAsync<SourceAccessException>(() => scenario.Service.RestoreAsync(scenario.SecondPoint.Id, new RestoreSelection(), missing,
-            targetPrefix: null, endpoint: null, scenario.Credentials, ConflictAction.Fail, NullObserver.Instance, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<SourceAccessException>(() => scenario.Service.RestoreAsync(scenario.SecondPoint.Id, new RestoreSelection(),
+            new BucketRestoreRequest(missing, Credentials: scenario.Credentials), NullObserver.Instance, CancellationToken.None));
 
         Assert.Equal(SourceProblem.BucketNotFound, error.Problem);
     }

@@ -104,8 +104,8 @@ public sealed class IncrementalBackupScenario(S3TestServer server, TestHome home
         Service.WrapSource = source => source;
         SecondPoint = Catalog.GetBackupPoint(SecondJob.BackupPointId!);
 
-        RestoreJob = await Service.RestoreAsync(SecondPoint.Id, new RestoreSelection(), TargetBucket, targetPrefix: null, endpoint: null,
-            Credentials, ConflictAction.Fail, NullObserver.Instance, CancellationToken.None);
+        RestoreJob = await Service.RestoreAsync(SecondPoint.Id, new RestoreSelection(),
+            new BucketRestoreRequest(TargetBucket, Credentials: Credentials), NullObserver.Instance, CancellationToken.None);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

@@ -30,7 +30,7 @@ public sealed class RestoreConflictCheckTests(IncrementalBackupScenario scenario
     {
         var target = new InMemoryBucket("elsewhere/keep.txt");
 
-        var job = await Restore(target, new RestoreSelection(Prefix: "docs/"), ConflictAction.Fail, targetPrefix: "copy/");
+        var job = await Restore(target, RestoreSelection.UnderPrefix("docs/"), ConflictAction.Fail, targetPrefix: "copy/");
 
         Assert.Equal(JobStatus.Completed, job.Status);
         Assert.Equal(scenario.Current.Keys.Count(k => k.StartsWith("docs/", StringComparison.Ordinal)), job.RestoredObjects);
@@ -44,7 +44,7 @@ public sealed class RestoreConflictCheckTests(IncrementalBackupScenario scenario
         var target = new InMemoryBucket(existing);
         var restored = scenario.Current.Keys.Count(k => k.StartsWith("docs/", StringComparison.Ordinal));
 
-        var job = await Restore(target, new RestoreSelection(Prefix: "docs/"), ConflictAction.Fail);
+        var job = await Restore(target, RestoreSelection.UnderPrefix("docs/"), ConflictAction.Fail);
 
         Assert.Equal(JobStatus.PartiallyCompleted, job.Status);
         Assert.Equal((restored - 1, 1), (job.RestoredObjects, job.FailedObjects));
@@ -56,7 +56,7 @@ public sealed class RestoreConflictCheckTests(IncrementalBackupScenario scenario
             new RestoreTarget(target, targetPrefix, conflict), CancellationToken.None);
 
     /// <summary>A bucket in memory that can be listed, written and probed (HEAD), counting the probes.</summary>
-    private sealed class InMemoryBucket : IObjectTarget, IObjectSource
+    private sealed class InMemoryBucket : IObjectTarget
     {
         private readonly ConcurrentDictionary<string, byte[]> _objects = new(StringComparer.Ordinal);
         private int _probes;
@@ -81,25 +81,23 @@ public sealed class RestoreConflictCheckTests(IncrementalBackupScenario scenario
             return Task.FromResult(_objects.ContainsKey(key));
         }
 
-        public Task PutAsync(string key, ReadOnlyMemory<byte> content, IReadOnlyList<KeyValuePair<string, string>> metadata, CancellationToken cancellationToken)
+        public Task PutAsync(string key, ReadOnlyMemory<byte> content, ObjectWrite write, CancellationToken cancellationToken)
         {
             _objects[key] = content.ToArray();
             return Task.CompletedTask;
         }
 
-        public Task<IMultipartWrite> StartMultipartAsync(string key, IReadOnlyList<KeyValuePair<string, string>> metadata, CancellationToken cancellationToken) =>
+        public Task<IMultipartWrite> StartMultipartAsync(string key, ObjectWrite write, CancellationToken cancellationToken) =>
             Task.FromResult<IMultipartWrite>(new Upload(this, key));
 
-        public async IAsyncEnumerable<SourceObject> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+        public async IAsyncEnumerable<string> ListKeysAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             await Task.Yield();
             foreach (var key in _objects.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
             {
-                yield return new SourceObject(key, _objects[key].Length, "", DateTimeOffset.UnixEpoch, "STANDARD");
+                yield return key;
             }
         }
-
-        public Task<SourceRead> OpenReadAsync(string key, CancellationToken cancellationToken) => throw new NotSupportedException("The restore never reads its target.");
 
         private sealed class Upload(InMemoryBucket bucket, string key) : IMultipartWrite
         {

@@ -64,7 +64,7 @@ public sealed class SmallBucketEngine(S3TestServer server, TestHome home) : IAsy
         Service.StartBackupAsync(plan, server.Credentials, observer ?? NullObserver.Instance, cancellationToken);
 
     public Task<RestoreJob> RestoreAsync(string pointId, string targetBucket, string? targetPrefix = null) =>
-        Service.RestoreAsync(pointId, new RestoreSelection(), targetBucket, targetPrefix, endpoint: null, server.Credentials, ConflictAction.Fail,
+        Service.RestoreAsync(pointId, new RestoreSelection(), new BucketRestoreRequest(targetBucket, targetPrefix, Credentials: server.Credentials),
             NullObserver.Instance, CancellationToken.None);
 
     public async Task<List<string>> KeysOfAsync(string pointId)

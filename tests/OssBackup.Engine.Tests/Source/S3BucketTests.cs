@@ -25,13 +25,35 @@ public sealed class S3BucketTests(S3TestServer server, ScratchBucket bucket) : I
         var key = $"single/{size} bytes + é.bin";
         var s3 = server.OpenBucket(bucket.Name);
 
-        await s3.PutAsync(key, content, Metadata, CancellationToken.None);
+        await s3.PutAsync(key, content, new ObjectWrite(Metadata), CancellationToken.None);
 
         await using var read = await s3.OpenReadAsync(key, CancellationToken.None);
         Assert.Equal(TestData.Sha256(content), await TestData.Sha256Async(read.Content));
         Assert.Equal(size, read.Length);
         Assert.Equal(Convert.ToHexString(System.Security.Cryptography.MD5.HashData(content)), read.ETag, ignoreCase: true);
         AssertMetadata(read.Metadata);
+    }
+
+    [S3Theory]
+    [InlineData(7)]
+    [InlineData(50_000)]
+    public async Task A_put_refused_for_its_storage_class_fails_alone_and_the_next_requests_succeed(int size)
+    {
+        var s3 = server.OpenBucket(bucket.Name);
+        Assert.False(await s3.ExistsAsync("class/refused.bin", CancellationToken.None));
+
+        var refused = await Assert.ThrowsAsync<Amazon.S3.AmazonS3Exception>(() =>
+            s3.PutAsync("class/refused.bin", TestData.RandomBytes(size, seed: 5), new ObjectWrite([], "NO_SUCH_CLASS"), CancellationToken.None));
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, refused.StatusCode);
+        // A refused body left unread on a kept-alive connection would be parsed as the next request.
+        var next = server.OpenBucket(bucket.Name);
+        await next.VerifyAccessAsync(CancellationToken.None);
+        for (var i = 0; i < 8; i++)
+        {
+            await next.PutAsync($"class/after-{i}.bin", new byte[] { (byte)i }, new ObjectWrite([]), CancellationToken.None);
+            Assert.True(await next.ExistsAsync($"class/after-{i}.bin", CancellationToken.None));
+        }
     }
 
     [S3Fact]
@@ -42,7 +64,7 @@ public sealed class S3BucketTests(S3TestServer server, ScratchBucket bucket) : I
         const string key = "multipart/large object 😀.bin";
         var s3 = server.OpenBucket(bucket.Name);
 
-        await using (var upload = await s3.StartMultipartAsync(key, Metadata, CancellationToken.None))
+        await using (var upload = await s3.StartMultipartAsync(key, new ObjectWrite(Metadata), CancellationToken.None))
         {
             for (var i = 0; i < parts.Count; i++)
             {
@@ -64,7 +86,7 @@ public sealed class S3BucketTests(S3TestServer server, ScratchBucket bucket) : I
         const string key = "multipart/abandoned.bin";
         var s3 = server.OpenBucket(bucket.Name);
 
-        await using (var upload = await s3.StartMultipartAsync(key, [], CancellationToken.None))
+        await using (var upload = await s3.StartMultipartAsync(key, new ObjectWrite([]), CancellationToken.None))
         {
             await upload.UploadPartAsync(1, TestData.RandomBytes(5 << 20, seed: 5), CancellationToken.None);
         }
@@ -79,7 +101,7 @@ public sealed class S3BucketTests(S3TestServer server, ScratchBucket bucket) : I
         var s3 = server.OpenBucket(bucket.Name);
         foreach (var key in keys)
         {
-            await s3.PutAsync(key, System.Text.Encoding.UTF8.GetBytes(key), [], CancellationToken.None);
+            await s3.PutAsync(key, System.Text.Encoding.UTF8.GetBytes(key), new ObjectWrite([]), CancellationToken.None);
         }
 
         var listed = new List<SourceObject>();
@@ -101,7 +123,7 @@ public sealed class S3BucketTests(S3TestServer server, ScratchBucket bucket) : I
         var s3 = server.OpenBucket(bucket.Name);
         foreach (var key in keys)
         {
-            await s3.PutAsync(key, System.Text.Encoding.UTF8.GetBytes(key), [], CancellationToken.None);
+            await s3.PutAsync(key, System.Text.Encoding.UTF8.GetBytes(key), new ObjectWrite([]), CancellationToken.None);
         }
 
         var listed = new List<string>();
@@ -123,7 +145,7 @@ public sealed class S3BucketTests(S3TestServer server, ScratchBucket bucket) : I
     {
         var s3 = server.OpenBucket(bucket.Name);
         await Parallel.ForEachAsync(Enumerable.Range(0, 1005), new ParallelOptions { MaxDegreeOfParallelism = 16 },
-            async (i, token) => await s3.PutAsync($"many/{i:D5}", new byte[] { (byte)i }, [], token));
+            async (i, token) => await s3.PutAsync($"many/{i:D5}", new byte[] { (byte)i }, new ObjectWrite([]), token));
 
         var count = 0;
         await foreach (var _ in s3.ListAsync("many/", CancellationToken.None))
@@ -139,7 +161,7 @@ public sealed class S3BucketTests(S3TestServer server, ScratchBucket bucket) : I
     {
         var s3 = server.OpenBucket(bucket.Name);
         var before = DateTimeOffset.UtcNow;
-        await s3.PutAsync("time/now.txt", "now"u8.ToArray(), [], CancellationToken.None);
+        await s3.PutAsync("time/now.txt", "now"u8.ToArray(), new ObjectWrite([]), CancellationToken.None);
 
         SourceObject? listed = null;
         await foreach (var item in s3.ListAsync("time/", CancellationToken.None))
