@@ -7,7 +7,10 @@
     Test  : Build, starts the test S3 server (Ceph RGW, tests/s3server/start.sh), runs the xunit engine
             tests and the Pester tests of the built module in a fresh pwsh, stops the server.
     Demo  : Build, starts the server, runs examples/demo.ps1 end to end, stops the server.
-    Bench : Build, starts the server, runs the benchmarks in bench/ and writes their results.
+    Bench : Build, starts the server, runs the benchmarks in bench/ and writes their results: -BenchSuite chooses
+            Backup (bench/run-bench.ps1), Restore (bench/run-restore-bench.ps1) and Inventory
+            (bench/run-inventory-bench.ps1), all three by default. Restore and Inventory install Debian's rclone
+            (bench/ensure-rclone.sh) when it is missing.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
@@ -19,8 +22,12 @@ param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
-    # Extra arguments for the benchmark harness (e.g. '--objects', '1000').
-    [string[]] $BenchArguments = @()
+    # Extra arguments for the benchmark harness (e.g. '-SmallCount', '1000'); with several suites, each gets them all.
+    [string[]] $BenchArguments = @(),
+
+    # Which benchmarks -Task Bench runs.
+    [ValidateSet('Backup', 'Restore', 'Inventory')]
+    [string[]] $BenchSuite = @('Backup', 'Restore', 'Inventory')
 )
 
 $ErrorActionPreference = 'Stop'
@@ -141,21 +148,25 @@ Import-Module '$pester'
     if ($xunitFailed + $pesterFailed -gt 0 -or $xunitPassed -eq 0 -or $pesterPassed -eq 0) { exit 1 }
 }
 
-function Invoke-WithServer([string] $Script, [string[]] $Arguments = @()) {
+function Invoke-WithServer([string[]] $Scripts, [string[]] $Arguments = @()) {
     Invoke-Build
     $state = Start-TestS3Server
     try {
-        Invoke-Pwsh -NoProfile -NonInteractive -File $Script @Arguments
-        if ($LASTEXITCODE -ne 0) { throw "$Script failed with exit code $LASTEXITCODE." }
+        foreach ($scriptPath in $Scripts) {
+            Invoke-Pwsh -NoProfile -NonInteractive -File $scriptPath @Arguments
+            if ($LASTEXITCODE -ne 0) { throw "$scriptPath failed with exit code $LASTEXITCODE." }
+        }
     }
     finally {
         Stop-TestS3Server $state
     }
 }
 
+$benchScripts = @{ Backup = 'bench/run-bench.ps1'; Restore = 'bench/run-restore-bench.ps1'; Inventory = 'bench/run-inventory-bench.ps1' }
+
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Tests }
     'Demo' { Invoke-WithServer (Join-Path $root 'examples/demo.ps1') }
-    'Bench' { Invoke-WithServer (Join-Path $root 'bench/run-bench.ps1') $BenchArguments }
+    'Bench' { Invoke-WithServer @($BenchSuite | ForEach-Object { Join-Path $root $benchScripts[$_] }) $BenchArguments }
 }

@@ -11,6 +11,15 @@ namespace OssBackup.Bench;
 /// <summary>What a seeding step put on the server.</summary>
 public sealed record SeedResult(string Bucket, int Objects, long Bytes, double Seconds);
 
+/// <summary>
+/// What <see cref="BenchS3.VerifyCopy"/> found: objects expected and present, how many were proven by ETag and how
+/// many by reading them back, and the first problems (none when the copy is exact).
+/// </summary>
+public sealed record CopyCheck(int Expected, int Present, int VerifiedByETag, int VerifiedByReading, long BytesRead, IReadOnlyList<string> Problems, double Seconds)
+{
+    public bool IsExact => Problems.Count == 0 && Expected == Present && VerifiedByETag + VerifiedByReading == Expected;
+}
+
 /// <summary>Keys of a bucket and how long the (signed, paged) listing took.</summary>
 public sealed record Listing(string Bucket, IReadOnlyList<string> Keys, long Bytes, double Seconds);
 
@@ -173,6 +182,150 @@ public sealed class BenchS3 : IDisposable
             }
             request.ContinuationToken = response.NextContinuationToken;
         }
+    }
+
+    /// <summary>
+    /// Rewrites the small objects numbered <paramref name="indices"/> with new content (the same generator under
+    /// another seed, so the size usually changes too and the ETag always does), <paramref name="parallelism"/> PUTs at a time.
+    /// </summary>
+    public SeedResult RewriteSmall(string bucket, IReadOnlyList<int> indices, int minSize, int maxSize, int seed, int parallelism)
+    {
+        var clock = Stopwatch.StartNew();
+        long bytes = 0;
+        Parallel.ForEachAsync(indices, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (n, token) =>
+        {
+            var content = SmallContent(n, minSize, maxSize, seed);
+            await PutAsync(bucket, SmallKey(n), content, "text/plain", new Dictionary<string, string> { ["origin"] = "bench-changed", ["index"] = n.ToString(CultureInfo.InvariantCulture) }, token);
+            Interlocked.Add(ref bytes, content.Length);
+        }).GetAwaiter().GetResult();
+        return new SeedResult(bucket, indices.Count, bytes, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Every object of a bucket with its size and ETag (quotes stripped), by key.</summary>
+    public IReadOnlyDictionary<string, (long Size, string ETag)> ListWithETags(string bucket)
+    {
+        var objects = new Dictionary<string, (long Size, string ETag)>(StringComparer.Ordinal);
+        var request = new ListObjectsV2Request { BucketName = bucket, MaxKeys = 1000 };
+        while (true)
+        {
+            var response = Client.ListObjectsV2Async(request).GetAwaiter().GetResult();
+            foreach (var o in response.S3Objects ?? [])
+            {
+                objects[o.Key] = (o.Size ?? 0, (o.ETag ?? "").Trim('"'));
+            }
+            if (response.IsTruncated != true || string.IsNullOrEmpty(response.NextContinuationToken))
+            {
+                return objects;
+            }
+            request.ContinuationToken = response.NextContinuationToken;
+        }
+    }
+
+    /// <summary>
+    /// Proves that <paramref name="target"/> holds exactly the objects of <paramref name="source"/>, byte for byte:
+    /// the same keys and sizes; where the target's ETag is a plain MD5 (a single PUT), it must equal the source's;
+    /// where it is a multipart ETag (<c>md5-N</c>), the object is read back and the MD5 of its bytes must equal the
+    /// source's ETag. Every source object here was a single PUT, so its ETag is the MD5 of its content.
+    /// </summary>
+    public CopyCheck VerifyCopy(string source, string target, int parallelism = 16)
+    {
+        var clock = Stopwatch.StartNew();
+        var expected = ListWithETags(source);
+        var actual = ListWithETags(target);
+        var problems = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        foreach (var key in expected.Keys.Where(k => !actual.ContainsKey(k)).Take(5))
+        {
+            problems.Enqueue($"missing: {key}");
+        }
+        foreach (var key in actual.Keys.Where(k => !expected.ContainsKey(k)).Take(5))
+        {
+            problems.Enqueue($"unexpected: {key}");
+        }
+        var both = expected.Keys.Where(actual.ContainsKey).ToList();
+        var multipart = new List<string>();
+        var byETag = 0;
+        foreach (var key in both)
+        {
+            var (size, etag) = expected[key];
+            var got = actual[key];
+            if (got.Size != size)
+            {
+                problems.Enqueue($"{key}: {got.Size} bytes, expected {size}");
+            }
+            else if (got.ETag.Contains('-', StringComparison.Ordinal))
+            {
+                multipart.Add(key);
+            }
+            else if (!string.Equals(got.ETag, etag, StringComparison.OrdinalIgnoreCase))
+            {
+                problems.Enqueue($"{key}: ETag {got.ETag}, expected {etag}");
+            }
+            else
+            {
+                byETag++;
+            }
+        }
+        long readBack = 0;
+        Parallel.ForEachAsync(multipart, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (key, token) =>
+        {
+            using var response = await Client.GetObjectAsync(target, key, token);
+            using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+            var buffer = new byte[1 << 16];
+            int read;
+            long length = 0;
+            while ((read = await response.ResponseStream.ReadAsync(buffer, token)) > 0)
+            {
+                md5.AppendData(buffer, 0, read);
+                length += read;
+            }
+            Interlocked.Add(ref readBack, length);
+            var hash = Convert.ToHexString(md5.GetHashAndReset());
+            if (!string.Equals(hash, expected[key].ETag, StringComparison.OrdinalIgnoreCase))
+            {
+                problems.Enqueue($"{key}: content MD5 {hash.ToLowerInvariant()}, expected {expected[key].ETag}");
+            }
+        }).GetAwaiter().GetResult();
+        return new CopyCheck(expected.Count, actual.Count, byETag, multipart.Count, readBack, [.. problems.Take(10)], clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Proves that <paramref name="folder"/> mirrors <paramref name="bucket"/>: one file per object at the key's path
+    /// (no other files), each of the object's size and with the MD5 of its bytes equal to the object's ETag.
+    /// </summary>
+    public CopyCheck VerifyFolder(string bucket, string folder)
+    {
+        var clock = Stopwatch.StartNew();
+        var expected = ListWithETags(bucket);
+        var root = Path.GetFullPath(folder);
+        var files = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(root, f).Replace(Path.DirectorySeparatorChar, '/'))
+            .ToHashSet(StringComparer.Ordinal);
+        var problems = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        foreach (var key in expected.Keys.Where(k => !files.Contains(k)).Take(5))
+        {
+            problems.Enqueue($"missing: {key}");
+        }
+        foreach (var key in files.Where(k => !expected.ContainsKey(k)).Take(5))
+        {
+            problems.Enqueue($"unexpected: {key}");
+        }
+        long bytes = 0;
+        var verified = 0;
+        Parallel.ForEach(expected.Where(e => files.Contains(e.Key)), new ParallelOptions { MaxDegreeOfParallelism = 2 }, e =>
+        {
+            var content = File.ReadAllBytes(Path.Combine(root, e.Key));
+            Interlocked.Add(ref bytes, content.Length);
+            var hash = Convert.ToHexString(MD5.HashData(content));
+            if (content.Length != e.Value.Size || !string.Equals(hash, e.Value.ETag, StringComparison.OrdinalIgnoreCase))
+            {
+                problems.Enqueue($"{e.Key}: {content.Length} bytes with MD5 {hash.ToLowerInvariant()}, expected {e.Value.Size} bytes with {e.Value.ETag}");
+            }
+            else
+            {
+                Interlocked.Increment(ref verified);
+            }
+        });
+        return new CopyCheck(expected.Count, files.Count, 0, verified, bytes, [.. problems.Take(10)], clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>Deletes every object and then the bucket (1000 keys a request).</summary>

@@ -85,6 +85,7 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
             var snapshot = await vault.LoadSnapshotAsync(point.Id, cancellationToken);
             var accepts = selection.Compile();
             var work = Channel.CreateBounded<ObjectEntry>(parallelism * 4);
+            var emptyRegions = await EmptyTargetRegionsAsync(target, snapshot.SourcePrefix, selection, cancellationToken);
 
             var producer = Task.Run(async () =>
             {
@@ -119,7 +120,8 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
                     var targetKey = MapKey(entry.Key, snapshot.SourcePrefix, target.TargetPrefix);
                     try
                     {
-                        if (target.Conflict != ConflictAction.Overwrite && await target.Bucket.ExistsAsync(targetKey, cancellationToken))
+                        var provenAbsent = emptyRegions.Any(region => targetKey.StartsWith(region, StringComparison.Ordinal));
+                        if (target.Conflict != ConflictAction.Overwrite && !provenAbsent && await target.Bucket.ExistsAsync(targetKey, cancellationToken))
                         {
                             if (target.Conflict == ConflictAction.IfChanged && await IsSameAsync(reader, entry, targetKey, target.Bucket, cancellationToken))
                             {
@@ -194,6 +196,45 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
         job.BytesPerSecond = restoredBytes / Math.Max(clock.Elapsed.TotalSeconds, 0.001);
         catalog.UpdateRestoreJob(job);
         return job;
+    }
+
+    /// <summary>
+    /// The key prefixes restored keys fall under (one per range of the selection) where the target holds nothing:
+    /// there no object can conflict, and the HEAD per object that checks for one is not needed (one LIST per range
+    /// instead of one request per object, as rclone lists its destination instead of probing each key). Empty for
+    /// -Conflict Overwrite (no check), a folder (its check is a cheap stat), an explicit key list (a HEAD each is
+    /// cheaper than listing), and a target that cannot be listed. Like any check before a write it cannot see objects
+    /// another client creates during the restore.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> EmptyTargetRegionsAsync(RestoreTarget target, string sourcePrefix, RestoreSelection selection, CancellationToken cancellationToken)
+    {
+        if (target.Conflict == ConflictAction.Overwrite || target.Bucket.IsFileTree || selection.Keys is not null)
+        {
+            return [];
+        }
+        var empty = new List<string>();
+        try
+        {
+            foreach (var range in selection.Ranges())
+            {
+                var region = MapKey(range ?? sourcePrefix, sourcePrefix, target.TargetPrefix);
+                var holdsAny = false;
+                await foreach (var _ in target.Bucket.ListKeysAsync(region, cancellationToken))
+                {
+                    holdsAny = true;
+                    break;
+                }
+                if (!holdsAny)
+                {
+                    empty.Add(region);
+                }
+            }
+        }
+        catch (NotSupportedException)
+        {
+            return [];
+        }
+        return empty;
     }
 
     /// <summary>The point's entries in the selection, in key order, one range after another.</summary>
