@@ -3,6 +3,7 @@ using OssBackup.Engine.Inventory;
 using OssBackup.Engine.Planning;
 using OssBackup.Engine.Source;
 using OssBackup.Engine.Storage;
+using OssBackup.Engine.Util;
 using OssBackup.Engine.Vault;
 
 namespace OssBackup.Engine.Operations;
@@ -85,7 +86,8 @@ internal sealed class InventoryScan : IBackupScan
         }
 
         string? lastKey = null;
-        await foreach (var item in sorter.SortAsync(cancellationToken))
+        // The merge and its decoding run on another core than the planning that consumes them.
+        await foreach (var item in ReadAhead.InBackground(sorter.SortAsync(cancellationToken), 4096, 4, cancellationToken))
         {
             // Each object should appear once in an inventory; a repeated row is reported, not backed up twice.
             if (lastKey is not null && lastKey == item.Key)
