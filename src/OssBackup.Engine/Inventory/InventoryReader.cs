@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
+using OssBackup.Engine.Planning;
 using OssBackup.Engine.Storage;
+using OssBackup.Engine.Util;
 
 namespace OssBackup.Engine.Inventory;
 
@@ -124,6 +126,40 @@ public sealed class InventoryReader(IBlobStore store)
     public async IAsyncEnumerable<InventoryRow> ReadRowsAsync(InventoryManifest manifest, InventoryReadOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         options ??= new InventoryReadOptions();
+        var (columns, counters) = PrepareRead(manifest, options);
+        foreach (var file in options.Files ?? manifest.Files)
+        {
+            await using var reader = await InventoryFileReader.OpenAsync(Store, file, manifest, columns, options.BufferSize, counters, cancellationToken);
+            while (await reader.MoveNextAsync(cancellationToken))
+            {
+                yield return reader.Current;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The rows <see cref="ReadRowsAsync"/> returns, each written as a sort record
+    /// (<see cref="SourceObjectCodec.WriteRecord"/>) into the one buffer this yields every time: its content is
+    /// valid until the next row. Same checks, same errors, no string or object per row.
+    /// </summary>
+    internal async IAsyncEnumerable<BinaryWriterBuffer> ReadSortRecordsAsync(InventoryManifest manifest, InventoryReadOptions? options,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        options ??= new InventoryReadOptions();
+        var (columns, counters) = PrepareRead(manifest, options);
+        var record = new BinaryWriterBuffer(1024);
+        foreach (var file in options.Files ?? manifest.Files)
+        {
+            await using var reader = await InventoryFileReader.OpenAsync(Store, file, manifest, columns, options.BufferSize, counters, cancellationToken);
+            while (await reader.MoveNextRecordAsync(record, cancellationToken))
+            {
+                yield return record;
+            }
+        }
+    }
+
+    private static (InventoryColumns Columns, InventoryReadCounters Counters) PrepareRead(InventoryManifest manifest, InventoryReadOptions options)
+    {
         var problems = ReadProblems(manifest);
         if (problems.Count > 0)
         {
@@ -136,15 +172,7 @@ public sealed class InventoryReader(IBlobStore store)
         {
             counters.MarkAllVersions();
         }
-        var columns = InventoryColumns.For(manifest);
-        foreach (var file in options.Files ?? manifest.Files)
-        {
-            await using var reader = await InventoryFileReader.OpenAsync(Store, file, manifest, columns, options.BufferSize, counters, cancellationToken);
-            while (await reader.MoveNextAsync(cancellationToken))
-            {
-                yield return reader.Current;
-            }
-        }
+        return (InventoryColumns.For(manifest), counters);
     }
 
     /// <summary>Why a manifest's rows cannot be read by this reader (format, columns); empty when they can.</summary>

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 using OssBackup.Engine.Inventory;
 using OssBackup.Engine.Planning;
 using OssBackup.Engine.Source;
@@ -73,11 +74,13 @@ internal sealed class InventoryScan : IBackupScan
     {
         await using var sorter = new ExternalSorter<SourceObject>(SourceObjectKeyOrder.Instance, SourceObjectCodec.Instance, _scratchFolder, _sortOptions);
         var options = new InventoryReadOptions { Counters = Counters };
-        await foreach (var row in _reader.ReadRowsAsync(_selection.Manifest, options, cancellationToken))
+        var prefix = Utf8Prefix(_plan.SourcePrefix);
+        // Rows go from CSV bytes to sort records without becoming strings; objects are made as they leave the sort.
+        await foreach (var record in _reader.ReadSortRecordsAsync(_selection.Manifest, options, cancellationToken))
         {
-            if (row.Key.StartsWith(_plan.SourcePrefix, StringComparison.Ordinal))
+            if (HasPrefix(record.WrittenSpan, prefix))
             {
-                await sorter.AddAsync(row.ToSourceObject(), cancellationToken);
+                await sorter.AddRecordAsync(record.WrittenSpan, cancellationToken);
             }
         }
         if (Counters.KeptOnlyCurrentVersions)
@@ -98,6 +101,29 @@ internal sealed class InventoryScan : IBackupScan
             lastKey = item.Key;
             yield return item;
         }
+    }
+
+    /// <summary>The prefix as UTF-8, or null when it is not valid Unicode and keys must be compared as strings.</summary>
+    private static byte[]? Utf8Prefix(string prefix)
+    {
+        try
+        {
+            return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetBytes(prefix);
+        }
+        catch (EncoderFallbackException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Whether the record's key starts with the prefix: for valid Unicode, byte prefixes of UTF-8 are ordinal string prefixes.</summary>
+    private bool HasPrefix(ReadOnlySpan<byte> record, byte[]? prefix)
+    {
+        var (offset, length) = SourceObjectCodec.Instance.LocateSortKey(record);
+        var key = record.Slice(offset, length);
+        return prefix is not null
+            ? key.StartsWith(prefix)
+            : Encoding.UTF8.GetString(key).StartsWith(_plan.SourcePrefix, StringComparison.Ordinal);
     }
 
     public async Task CompleteAsync(SnapshotManifest committed, CancellationToken cancellationToken)

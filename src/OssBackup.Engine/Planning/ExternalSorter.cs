@@ -104,8 +104,30 @@ internal sealed class ExternalSorter<T> : IAsyncDisposable
         var encoded = _encoded;
         encoded.Clear();
         _codec.Write(encoded, item);
+        return AddEncodedAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Adds a record already encoded as the codec's <see cref="IRecordCodec{T}.Write"/> would, for producers
+    /// that make records straight from bytes without building objects first.
+    /// </summary>
+    public ValueTask AddRecordAsync(ReadOnlySpan<byte> record, CancellationToken cancellationToken = default)
+    {
+        if (_state != State.Adding)
+        {
+            ObjectDisposedException.ThrowIf(_state == State.Done, this);
+            throw new InvalidOperationException("Records cannot be added once sorting has started.");
+        }
+        var encoded = _encoded;
+        encoded.Clear();
+        encoded.WriteBytes(record);
+        return AddEncodedAsync(cancellationToken);
+    }
+
+    private ValueTask AddEncodedAsync(CancellationToken cancellationToken)
+    {
         var buffer = _buffer;
-        if (buffer.Count > 0 && (buffer.Count == _options.MaxBufferedRecords || buffer.Bytes + encoded.Length > BufferByteLimit))
+        if (buffer.Count > 0 && (buffer.Count == _options.MaxBufferedRecords || buffer.Bytes + _encoded.Length > BufferByteLimit))
         {
             return SpillThenAddAsync(cancellationToken);
         }

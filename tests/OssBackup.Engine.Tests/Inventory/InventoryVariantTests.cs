@@ -67,7 +67,21 @@ public sealed class InventoryVariantTests : IDisposable
             var rows = await _bucket.ReadRowsAsync(manifest);
 
             Assert.Equal(run.Objects.Select(LocalInventory.Expected), rows);
+            Assert.Equal(rows.Select(r => r.ToSourceObject()), await _bucket.ReadSortRecordsAsync(manifest));
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public async Task Each_variant_reads_straight_into_sort_records_of_the_same_objects_as_its_rows(string variant)
+    {
+        var options = VariantOptions[variant];
+        var run = _bucket.Write(options);
+        var manifest = await _bucket.ManifestAsync(run);
+
+        var records = await _bucket.ReadSortRecordsAsync(manifest);
+
+        Assert.Equal((await _bucket.ReadRowsAsync(manifest)).Select(r => r.ToSourceObject()), records);
     }
 
     [Fact]
