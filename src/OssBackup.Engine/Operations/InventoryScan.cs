@@ -90,7 +90,7 @@ internal sealed class InventoryScan : IBackupScan
 
         string? lastKey = null;
         // The merge and its decoding run on another core than the planning that consumes them.
-        await foreach (var item in ReadAhead.InBackground(sorter.SortAsync(cancellationToken), 4096, 4, cancellationToken))
+        await foreach (var item in ReadAhead.InBackground(sorter.SortAsync(cancellationToken), 512, 2, cancellationToken))
         {
             // Each object should appear once in an inventory; a repeated row is reported, not backed up twice.
             if (lastKey is not null && lastKey == item.Key)

@@ -6,14 +6,19 @@ namespace OssBackup.Engine.Vault;
 
 /// <summary>
 /// Streams a point's object table in key order. Segments are fetched, verified and decoded on a
-/// background task, at most <see cref="SegmentsAhead"/> segments ahead of the consumer, so a merge-join
-/// over a large table overlaps the table's decompression, hashing and decoding with its own work while
-/// memory stays bounded by a few segments.
+/// background task, a few small batches of entries ahead of the consumer, so a merge-join over a large
+/// table overlaps the table's decompression, hashing and decoding with its own work while memory stays
+/// bounded by one segment's plaintext and those batches.
 /// </summary>
 public static class TableReader
 {
-    /// <summary>Decoded segments waiting for the consumer, besides the one it is walking and the one being decoded.</summary>
-    private const int SegmentsAhead = 1;
+    /// <summary>
+    /// Decoded batches waiting for the consumer, besides the one it is walking and the one being decoded.
+    /// Few and small: entries that wait across a garbage collection survive it and cost a promotion.
+    /// </summary>
+    private const int BatchesAhead = 2;
+
+    private const int EntriesPerBatch = 512;
 
     /// <summary>
     /// Entries in key order, starting at the first key not below <paramref name="fromKey"/>. The table is
@@ -41,9 +46,9 @@ public static class TableReader
             yield break;
         }
 
-        var decoded = Channel.CreateBounded<List<ObjectEntry>>(new BoundedChannelOptions(SegmentsAhead) { SingleReader = true, SingleWriter = true });
+        var decoded = Channel.CreateBounded<List<ObjectEntry>>(new BoundedChannelOptions(BatchesAhead) { SingleReader = true, SingleWriter = true });
         // Lists go back and forth between the decoder and the consumer instead of being allocated per segment.
-        var recycled = Channel.CreateBounded<List<ObjectEntry>>(new BoundedChannelOptions(SegmentsAhead + 2) { SingleReader = true, SingleWriter = true });
+        var recycled = Channel.CreateBounded<List<ObjectEntry>>(new BoundedChannelOptions(BatchesAhead + 2) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var decoder = Task.Run(() => DecodeSegmentsAsync(reader, segments, first, decoded.Writer, recycled.Reader, stop.Token), CancellationToken.None);
         try
@@ -95,9 +100,13 @@ public static class TableReader
                     plaintext = new byte[Math.Max(location.RawLength, 2 * plaintext.Length)];
                 }
                 await segmentReader.ReadAsync(location, plaintext, cancellationToken);
-                var entries = recycled.TryRead(out var reused) ? reused : [];
-                TableSegmentCodec.ReadSegment(plaintext.AsSpan(0, location.RawLength), location.Id, strings, entries);
-                await decoded.WriteAsync(entries, cancellationToken);
+                var position = TableSegmentCodec.FirstEntry(plaintext.AsSpan(0, location.RawLength), location.Id);
+                while (position < location.RawLength)
+                {
+                    var entries = recycled.TryRead(out var reused) ? reused : new List<ObjectEntry>(EntriesPerBatch);
+                    position = TableSegmentCodec.ReadEntries(plaintext.AsSpan(0, location.RawLength), position, EntriesPerBatch, strings, entries);
+                    await decoded.WriteAsync(entries, cancellationToken);
+                }
             }
         }
         catch (Exception e)

@@ -39,19 +39,25 @@ internal static class TableSegmentCodec
     public static List<ObjectEntry> ReadSegment(ReadOnlySpan<byte> plaintext, BlobId segment)
     {
         var entries = new List<ObjectEntry>();
-        ReadSegment(plaintext, segment, new Utf8StringCache(), entries);
+        ReadEntries(plaintext, FirstEntry(plaintext, segment), int.MaxValue, new Utf8StringCache(), entries);
         return entries;
     }
 
-    /// <summary>Appends the segment's entries; strings that repeat from entry to entry are shared through <paramref name="strings"/>.</summary>
-    public static void ReadSegment(ReadOnlySpan<byte> plaintext, BlobId segment, Utf8StringCache strings, List<ObjectEntry> entries)
+    /// <summary>Where the first entry of a segment starts, once the format is checked.</summary>
+    public static int FirstEntry(ReadOnlySpan<byte> plaintext, BlobId segment) =>
+        plaintext.Length >= Magic.Length && plaintext[..Magic.Length].SequenceEqual(Magic)
+            ? Magic.Length
+            : throw new InvalidDataException($"Object table segment {segment} has an unknown format.");
+
+    /// <summary>
+    /// Appends up to <paramref name="maxEntries"/> entries that start at <paramref name="position"/> and returns
+    /// where the next one starts (the plaintext's length after the last). Strings that repeat from entry to
+    /// entry are shared through <paramref name="strings"/>.
+    /// </summary>
+    public static int ReadEntries(ReadOnlySpan<byte> plaintext, int position, int maxEntries, Utf8StringCache strings, List<ObjectEntry> entries)
     {
-        if (plaintext.Length < Magic.Length || !plaintext[..Magic.Length].SequenceEqual(Magic))
-        {
-            throw new InvalidDataException($"Object table segment {segment} has an unknown format.");
-        }
-        var reader = new BinarySpanReader(plaintext[Magic.Length..]);
-        while (!reader.AtEnd)
+        var reader = new BinarySpanReader(plaintext[position..]);
+        for (var n = 0; n < maxEntries && !reader.AtEnd; n++)
         {
             var key = reader.ReadString();
             var size = (long)reader.ReadUVarint();
@@ -78,6 +84,7 @@ internal static class TableSegmentCodec
             }
             entries.Add(new ObjectEntry(key, size, etag, modified, storageClass, metadata, chunks));
         }
+        return position + reader.Position;
     }
 
     /// <summary>
