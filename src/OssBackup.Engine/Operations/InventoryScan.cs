@@ -32,6 +32,9 @@ internal sealed class InventoryScan : IBackupScan
         _sortOptions = sortOptions;
     }
 
+    /// <summary>Data files read at once at most; one thread sorts what they read, so more would wait on it.</summary>
+    private const int MaxReadLanes = 4;
+
     public InventoryReadCounters Counters { get; } = new();
 
     /// <summary>The time between the two newest complete runs of the rule, when there are two.</summary>
@@ -75,12 +78,18 @@ internal sealed class InventoryScan : IBackupScan
         await using var sorter = new ExternalSorter<SourceObject>(SourceObjectKeyOrder.Instance, SourceObjectCodec.Instance, _scratchFolder, _sortOptions);
         var options = new InventoryReadOptions { Counters = Counters };
         var prefix = Utf8Prefix(_plan.SourcePrefix);
-        // Rows go from CSV bytes to sort records without becoming strings; objects are made as they leave the sort.
-        await foreach (var record in _reader.ReadSortRecordsAsync(_selection.Manifest, options, cancellationToken))
+        // Rows go from CSV bytes to sort records without becoming strings (objects are made as they leave the
+        // sort), on as many threads as there are cores, up to a few: gzip and CSV are most of the work.
+        var lanes = Math.Clamp(Environment.ProcessorCount, 1, MaxReadLanes);
+        await foreach (var batch in _reader.ReadSortRecordBatchesAsync(_selection.Manifest, options, lanes, cancellationToken))
         {
-            if (HasPrefix(record.WrittenSpan, prefix))
+            var position = 0;
+            while (batch.Next(ref position, out var offset, out var length))
             {
-                await sorter.AddRecordAsync(record.WrittenSpan, cancellationToken);
+                if (HasPrefix(batch.Bytes.Slice(offset, length), prefix))
+                {
+                    await sorter.AddRecordAsync(batch.Bytes.Slice(offset, length), cancellationToken);
+                }
             }
         }
         if (Counters.KeptOnlyCurrentVersions)

@@ -77,14 +77,29 @@ public sealed class LocalInventory : IDisposable
             objects.Add(Decode(record.WrittenSpan));
         }
         return objects;
+    }
 
-        static SourceObject Decode(ReadOnlySpan<byte> record)
+    /// <summary>The rows as the scan reads them on <paramref name="lanes"/> threads, in batches, decoded back here.</summary>
+    public async Task<List<SourceObject>> ReadSortRecordBatchesAsync(InventoryManifest manifest, int lanes, InventoryReadOptions? options = null)
+    {
+        var objects = new List<SourceObject>();
+        await foreach (var batch in Reader.ReadSortRecordBatchesAsync(manifest, options, lanes, CancellationToken.None))
         {
-            var reader = new BinarySpanReader(record);
-            var item = SourceObjectCodec.Instance.Read(ref reader);
-            Assert.True(reader.AtEnd);
-            return item;
+            var position = 0;
+            while (batch.Next(ref position, out var offset, out var length))
+            {
+                objects.Add(Decode(batch.Bytes.Slice(offset, length)));
+            }
         }
+        return objects;
+    }
+
+    private static SourceObject Decode(ReadOnlySpan<byte> record)
+    {
+        var reader = new BinarySpanReader(record);
+        var item = SourceObjectCodec.Instance.Read(ref reader);
+        Assert.True(reader.AtEnd);
+        return item;
     }
 
     public async Task<List<InventoryCandidate>> ListAsync(InventoryLocation location)
