@@ -1,6 +1,8 @@
 using System.IO.Compression;
 using System.Text;
+using OssBackup.Engine.Planning;
 using OssBackup.Engine.Storage;
+using OssBackup.Engine.Util;
 
 namespace OssBackup.Engine.Inventory;
 
@@ -60,7 +62,16 @@ internal sealed class InventoryFileReader : IAsyncDisposable
     }
 
     /// <summary>Advances to the next current-version row; false after the file ended and checked out.</summary>
-    public async ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
+    public ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken) => MoveNextAsync(null, cancellationToken);
+
+    /// <summary>
+    /// Advances to the next current-version row and writes it into <paramref name="record"/> as a sort record
+    /// (<see cref="SourceObjectCodec.WriteRecord"/>) instead of making it <see cref="Current"/>: no string or
+    /// object per row. False after the file ended and checked out.
+    /// </summary>
+    public ValueTask<bool> MoveNextRecordAsync(BinaryWriterBuffer record, CancellationToken cancellationToken) => MoveNextAsync(record, cancellationToken);
+
+    private async ValueTask<bool> MoveNextAsync(BinaryWriterBuffer? record, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -110,17 +121,32 @@ internal sealed class InventoryFileReader : IAsyncDisposable
                     _skipped++;
                     continue;
                 }
-                column = _columns.Key;
-                var key = InventoryValues.DecodeKey(_csv.GetField(column), ref _keyScratch);
-                column = _columns.Size;
-                var size = InventoryValues.ParseSize(_csv.GetField(column));
-                column = _columns.LastModified;
-                var lastModified = InventoryValues.ParseTimestamp(_csv.GetField(column));
-                column = _columns.ETag;
-                var etag = ETag(_csv.GetField(column));
-                column = _columns.StorageClass;
-                var storageClass = _storageClasses.Get(_csv.GetField(column));
-                Current = new InventoryRow(key, size, etag, lastModified, storageClass, isLatest, isDeleteMarker);
+                if (record is not null)
+                {
+                    column = _columns.Key;
+                    var keyBytes = InventoryValues.DecodeKeyBytes(_csv.GetField(column), ref _keyScratch);
+                    column = _columns.Size;
+                    var rowSize = InventoryValues.ParseSize(_csv.GetField(column));
+                    column = _columns.LastModified;
+                    var rowTime = InventoryValues.ParseTimestamp(_csv.GetField(column));
+                    record.Clear();
+                    SourceObjectCodec.WriteRecord(record, keyBytes, rowSize, rowTime,
+                        _csv.GetField(_columns.ETag).Trim(" \""u8), _csv.GetField(_columns.StorageClass));
+                }
+                else
+                {
+                    column = _columns.Key;
+                    var key = InventoryValues.DecodeKey(_csv.GetField(column), ref _keyScratch);
+                    column = _columns.Size;
+                    var size = InventoryValues.ParseSize(_csv.GetField(column));
+                    column = _columns.LastModified;
+                    var lastModified = InventoryValues.ParseTimestamp(_csv.GetField(column));
+                    column = _columns.ETag;
+                    var etag = ETag(_csv.GetField(column));
+                    column = _columns.StorageClass;
+                    var storageClass = _storageClasses.Get(_csv.GetField(column));
+                    Current = new InventoryRow(key, size, etag, lastModified, storageClass, isLatest, isDeleteMarker);
+                }
             }
             catch (FormatException e)
             {

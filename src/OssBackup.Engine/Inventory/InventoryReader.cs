@@ -2,7 +2,10 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
+using System.Threading.Channels;
+using OssBackup.Engine.Planning;
 using OssBackup.Engine.Storage;
+using OssBackup.Engine.Util;
 
 namespace OssBackup.Engine.Inventory;
 
@@ -124,6 +127,110 @@ public sealed class InventoryReader(IBlobStore store)
     public async IAsyncEnumerable<InventoryRow> ReadRowsAsync(InventoryManifest manifest, InventoryReadOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         options ??= new InventoryReadOptions();
+        var (columns, counters) = PrepareRead(manifest, options);
+        foreach (var file in options.Files ?? manifest.Files)
+        {
+            await using var reader = await InventoryFileReader.OpenAsync(Store, file, manifest, columns, options.BufferSize, counters, cancellationToken);
+            while (await reader.MoveNextAsync(cancellationToken))
+            {
+                yield return reader.Current;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The rows <see cref="ReadRowsAsync"/> returns, each written as a sort record
+    /// (<see cref="SourceObjectCodec.WriteRecord"/>) into the one buffer this yields every time: its content is
+    /// valid until the next row. Same checks, same errors, no string or object per row.
+    /// </summary>
+    internal async IAsyncEnumerable<BinaryWriterBuffer> ReadSortRecordsAsync(InventoryManifest manifest, InventoryReadOptions? options,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        options ??= new InventoryReadOptions();
+        var (columns, counters) = PrepareRead(manifest, options);
+        var record = new BinaryWriterBuffer(1024);
+        foreach (var file in options.Files ?? manifest.Files)
+        {
+            await using var reader = await InventoryFileReader.OpenAsync(Store, file, manifest, columns, options.BufferSize, counters, cancellationToken);
+            while (await reader.MoveNextRecordAsync(record, cancellationToken))
+            {
+                yield return record;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The records of <see cref="ReadSortRecordsAsync"/>, read by up to <paramref name="lanes"/> tasks at once,
+    /// each taking the next unread data file, and handed over in batches (yielded batches are reused: done
+    /// with one once the next is asked for). Rows of different files interleave in no particular order.
+    /// The first failure of any file ends the sequence with its error; the other files stop being read.
+    /// </summary>
+    internal async IAsyncEnumerable<RecordBatch> ReadSortRecordBatchesAsync(InventoryManifest manifest, InventoryReadOptions? options, int lanes,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(lanes, 1);
+        options ??= new InventoryReadOptions();
+        var (columns, counters) = PrepareRead(manifest, options);
+        var files = options.Files ?? manifest.Files;
+        var filled = Channel.CreateBounded<RecordBatch>(new BoundedChannelOptions(2 * lanes) { SingleReader = true });
+        var emptied = Channel.CreateUnbounded<RecordBatch>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var nextFile = -1;
+        async Task ReadLaneAsync()
+        {
+            try
+            {
+                var record = new BinaryWriterBuffer(1024);
+                var batch = emptied.Reader.TryRead(out var reused) ? reused : new RecordBatch();
+                int index;
+                while ((index = Interlocked.Increment(ref nextFile)) < files.Count)
+                {
+                    await using var reader = await InventoryFileReader.OpenAsync(Store, files[index], manifest, columns, options.BufferSize, counters, stop.Token);
+                    while (await reader.MoveNextRecordAsync(record, stop.Token))
+                    {
+                        batch.Add(record.WrittenSpan);
+                        if (batch.IsFull)
+                        {
+                            await filled.Writer.WriteAsync(batch, stop.Token);
+                            batch = emptied.Reader.TryRead(out reused) ? reused : new RecordBatch();
+                        }
+                    }
+                }
+                if (batch.Count > 0)
+                {
+                    await filled.Writer.WriteAsync(batch, stop.Token);
+                }
+            }
+            catch (Exception e)
+            {
+                // the consumer hears of the first failure at once; the other lanes stop when it leaves
+                filled.Writer.TryComplete(e);
+                throw;
+            }
+        }
+        var readers = Enumerable.Range(0, Math.Min(lanes, files.Count)).Select(_ => Task.Run(ReadLaneAsync, CancellationToken.None)).ToArray();
+        var allRead = Task.WhenAll(readers).ContinueWith(_ => { filled.Writer.TryComplete(); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
+        {
+            while (await filled.Reader.WaitToReadAsync(cancellationToken))
+            {
+                while (filled.Reader.TryRead(out var batch))
+                {
+                    yield return batch;
+                    batch.Clear();
+                    emptied.Writer.TryWrite(batch);
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await allRead.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private static (InventoryColumns Columns, InventoryReadCounters Counters) PrepareRead(InventoryManifest manifest, InventoryReadOptions options)
+    {
         var problems = ReadProblems(manifest);
         if (problems.Count > 0)
         {
@@ -136,15 +243,7 @@ public sealed class InventoryReader(IBlobStore store)
         {
             counters.MarkAllVersions();
         }
-        var columns = InventoryColumns.For(manifest);
-        foreach (var file in options.Files ?? manifest.Files)
-        {
-            await using var reader = await InventoryFileReader.OpenAsync(Store, file, manifest, columns, options.BufferSize, counters, cancellationToken);
-            while (await reader.MoveNextAsync(cancellationToken))
-            {
-                yield return reader.Current;
-            }
-        }
+        return (InventoryColumns.For(manifest), counters);
     }
 
     /// <summary>Why a manifest's rows cannot be read by this reader (format, columns); empty when they can.</summary>

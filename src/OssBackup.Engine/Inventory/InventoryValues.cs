@@ -10,17 +10,21 @@ namespace OssBackup.Engine.Inventory;
 /// </summary>
 internal static class InventoryValues
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     /// <summary>
     /// Decodes a key as a form value: '+' is a space, then each %XX is one byte, and the bytes are UTF-8.
     /// A literal '+' in a key is always written %2B. <paramref name="scratch"/> is reused between calls.
     /// </summary>
-    public static string DecodeKey(ReadOnlySpan<byte> raw, ref byte[] scratch)
+    public static string DecodeKey(ReadOnlySpan<byte> raw, ref byte[] scratch) => Encoding.UTF8.GetString(DecodeKeyBytes(raw, ref scratch));
+
+    /// <summary>
+    /// The UTF-8 bytes of the key <see cref="DecodeKey"/> would return, checked to be valid UTF-8: either
+    /// <paramref name="raw"/> itself or a part of <paramref name="scratch"/>, valid until the next call.
+    /// </summary>
+    public static ReadOnlySpan<byte> DecodeKeyBytes(ReadOnlySpan<byte> raw, ref byte[] scratch)
     {
         if (raw.IndexOfAny((byte)'%', (byte)'+') < 0)
         {
-            return Utf8(raw, raw);
+            return ValidUtf8(raw, raw);
         }
         if (scratch.Length < raw.Length)
         {
@@ -55,7 +59,7 @@ internal static class InventoryValues
                 decoded[length++] = b;
             }
         }
-        return Utf8(decoded[..length], raw);
+        return ValidUtf8(decoded[..length], raw);
     }
 
     /// <summary>A size: a non-negative decimal integer.</summary>
@@ -178,17 +182,8 @@ internal static class InventoryValues
         _ => -1,
     };
 
-    private static string Utf8(ReadOnlySpan<byte> bytes, ReadOnlySpan<byte> raw)
-    {
-        try
-        {
-            return StrictUtf8.GetString(bytes);
-        }
-        catch (DecoderFallbackException e)
-        {
-            throw new FormatException($"'{Shown(raw)}' does not decode to valid UTF-8", e);
-        }
-    }
+    private static ReadOnlySpan<byte> ValidUtf8(ReadOnlySpan<byte> bytes, ReadOnlySpan<byte> raw) =>
+        System.Text.Unicode.Utf8.IsValid(bytes) ? bytes : throw new FormatException($"'{Shown(raw)}' does not decode to valid UTF-8");
 
     /// <summary>A field's bytes for an error message, shortened.</summary>
     private static string Shown(ReadOnlySpan<byte> raw)

@@ -1,8 +1,10 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 using OssBackup.Engine.Inventory;
 using OssBackup.Engine.Planning;
 using OssBackup.Engine.Source;
 using OssBackup.Engine.Storage;
+using OssBackup.Engine.Util;
 using OssBackup.Engine.Vault;
 
 namespace OssBackup.Engine.Operations;
@@ -29,6 +31,9 @@ internal sealed class InventoryScan : IBackupScan
         _scratchFolder = scratchFolder;
         _sortOptions = sortOptions;
     }
+
+    /// <summary>Data files read at once at most; one thread sorts what they read, so more would wait on it.</summary>
+    private const int MaxReadLanes = 4;
 
     public InventoryReadCounters Counters { get; } = new();
 
@@ -72,11 +77,19 @@ internal sealed class InventoryScan : IBackupScan
     {
         await using var sorter = new ExternalSorter<SourceObject>(SourceObjectKeyOrder.Instance, SourceObjectCodec.Instance, _scratchFolder, _sortOptions);
         var options = new InventoryReadOptions { Counters = Counters };
-        await foreach (var row in _reader.ReadRowsAsync(_selection.Manifest, options, cancellationToken))
+        var prefix = Utf8Prefix(_plan.SourcePrefix);
+        // Rows go from CSV bytes to sort records without becoming strings (objects are made as they leave the
+        // sort), on as many threads as there are cores, up to a few: gzip and CSV are most of the work.
+        var lanes = Math.Clamp(Environment.ProcessorCount, 1, MaxReadLanes);
+        await foreach (var batch in _reader.ReadSortRecordBatchesAsync(_selection.Manifest, options, lanes, cancellationToken))
         {
-            if (row.Key.StartsWith(_plan.SourcePrefix, StringComparison.Ordinal))
+            var position = 0;
+            while (batch.Next(ref position, out var offset, out var length))
             {
-                await sorter.AddAsync(row.ToSourceObject(), cancellationToken);
+                if (HasPrefix(batch.Bytes.Slice(offset, length), prefix))
+                {
+                    await sorter.AddRecordAsync(batch.Bytes.Slice(offset, length), cancellationToken);
+                }
             }
         }
         if (Counters.KeptOnlyCurrentVersions)
@@ -85,7 +98,8 @@ internal sealed class InventoryScan : IBackupScan
         }
 
         string? lastKey = null;
-        await foreach (var item in sorter.SortAsync(cancellationToken))
+        // The merge and its decoding run on another core than the planning that consumes them.
+        await foreach (var item in ReadAhead.InBackground(sorter.SortAsync(cancellationToken), 512, 2, cancellationToken))
         {
             // Each object should appear once in an inventory; a repeated row is reported, not backed up twice.
             if (lastKey is not null && lastKey == item.Key)
@@ -96,6 +110,29 @@ internal sealed class InventoryScan : IBackupScan
             lastKey = item.Key;
             yield return item;
         }
+    }
+
+    /// <summary>The prefix as UTF-8, or null when it is not valid Unicode and keys must be compared as strings.</summary>
+    private static byte[]? Utf8Prefix(string prefix)
+    {
+        try
+        {
+            return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetBytes(prefix);
+        }
+        catch (EncoderFallbackException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Whether the record's key starts with the prefix: for valid Unicode, byte prefixes of UTF-8 are ordinal string prefixes.</summary>
+    private bool HasPrefix(ReadOnlySpan<byte> record, byte[]? prefix)
+    {
+        var (offset, length) = SourceObjectCodec.Instance.LocateSortKey(record);
+        var key = record.Slice(offset, length);
+        return prefix is not null
+            ? key.StartsWith(prefix)
+            : Encoding.UTF8.GetString(key).StartsWith(_plan.SourcePrefix, StringComparison.Ordinal);
     }
 
     public async Task CompleteAsync(SnapshotManifest committed, CancellationToken cancellationToken)

@@ -20,7 +20,7 @@ public enum PlanAction
 /// <summary>What a backup does with one scanned object. <see cref="Before"/> is the previous point's entry for the key.</summary>
 public readonly record struct PlanStep(PlanAction Action, SourceObject Item, ObjectEntry? Before);
 
-/// <summary>Counts of a plan as it streams; read from other threads for progress.</summary>
+/// <summary>Counts of a plan as it streams; read from other threads for progress (published every few thousand objects, exact once <see cref="Complete"/>).</summary>
 #pragma warning disable CA1051 // Fields, so Interlocked can update them from the planning thread while progress reads them.
 public sealed class PlanCounters
 {
@@ -41,6 +41,43 @@ public sealed class PlanCounters
 /// </summary>
 public static class BackupPlanner
 {
+    /// <summary>
+    /// Counts kept on the planning thread and added to the shared counters every few thousand objects (and
+    /// at the end), instead of several interlocked operations per object; progress lags by at most that.
+    /// </summary>
+    private sealed class Tally(PlanCounters counters)
+    {
+        public const int PublishEvery = 4096;
+
+        public long Scanned;
+        public long ScannedBytes;
+        public long Unchanged;
+        public long ToRead;
+        public long ToReadBytes;
+        public long Skipped;
+        public long Deleted;
+        private long _publishedScanned;
+        private long _publishedScannedBytes;
+        private long _publishedUnchanged;
+        private long _publishedToRead;
+        private long _publishedToReadBytes;
+        private long _publishedSkipped;
+        private long _publishedDeleted;
+
+        public void Publish()
+        {
+            Interlocked.Add(ref counters.Scanned, Scanned - _publishedScanned);
+            Interlocked.Add(ref counters.ScannedBytes, ScannedBytes - _publishedScannedBytes);
+            Interlocked.Add(ref counters.Unchanged, Unchanged - _publishedUnchanged);
+            Interlocked.Add(ref counters.ToRead, ToRead - _publishedToRead);
+            Interlocked.Add(ref counters.ToReadBytes, ToReadBytes - _publishedToReadBytes);
+            Interlocked.Add(ref counters.Skipped, Skipped - _publishedSkipped);
+            Interlocked.Add(ref counters.Deleted, Deleted - _publishedDeleted);
+            (_publishedScanned, _publishedScannedBytes, _publishedUnchanged, _publishedToRead, _publishedToReadBytes, _publishedSkipped, _publishedDeleted) =
+                (Scanned, ScannedBytes, Unchanged, ToRead, ToReadBytes, Skipped, Deleted);
+        }
+    }
+
     public static async IAsyncEnumerable<PlanStep> PlanAsync(
         IAsyncEnumerable<SourceObject> scan,
         string scanDescription,
@@ -52,59 +89,72 @@ public static class BackupPlanner
         await using var previousEntries = previous.GetAsyncEnumerator(cancellationToken);
         var havePrevious = await previousEntries.MoveNextAsync();
         string? lastKey = null;
-
-        await foreach (var item in scan.WithCancellation(cancellationToken))
+        var tally = new Tally(counters);
+        try
         {
-            if (lastKey is not null && KeyOrder.Instance.Compare(lastKey, item.Key) >= 0)
+            await foreach (var item in scan.WithCancellation(cancellationToken))
             {
-                throw new InvalidDataException($"The scan of {scanDescription} is not in key order: '{item.Key}' came after '{lastKey}'.");
-            }
-            lastKey = item.Key;
-            if (!accepts(item.Key))
-            {
-                continue;
-            }
-            Interlocked.Increment(ref counters.Scanned);
-            Interlocked.Add(ref counters.ScannedBytes, item.Size);
-
-            ObjectEntry? before = null;
-            while (havePrevious && KeyOrder.Instance.Compare(previousEntries.Current.Key, item.Key) <= 0)
-            {
-                if (previousEntries.Current.Key == item.Key)
+                if (lastKey is not null && KeyOrder.Instance.Compare(lastKey, item.Key) >= 0)
                 {
-                    before = previousEntries.Current;
+                    throw new InvalidDataException($"The scan of {scanDescription} is not in key order: '{item.Key}' came after '{lastKey}'.");
                 }
-                else if (accepts(previousEntries.Current.Key))
+                lastKey = item.Key;
+                if (!accepts(item.Key))
                 {
-                    Interlocked.Increment(ref counters.Deleted);
+                    continue;
+                }
+                tally.Scanned++;
+                tally.ScannedBytes += item.Size;
+
+                ObjectEntry? before = null;
+                while (havePrevious && KeyOrder.Instance.Compare(previousEntries.Current.Key, item.Key) <= 0)
+                {
+                    if (previousEntries.Current.Key == item.Key)
+                    {
+                        before = previousEntries.Current;
+                    }
+                    else if (accepts(previousEntries.Current.Key))
+                    {
+                        tally.Deleted++;
+                    }
+                    havePrevious = await previousEntries.MoveNextAsync();
+                }
+
+                PlanStep step;
+                if (before is not null && before.SameVersionAs(item.Size, item.ETag, item.LastModified))
+                {
+                    tally.Unchanged++;
+                    step = new PlanStep(PlanAction.Unchanged, item, before);
+                }
+                else if (!StorageClasses.IsReadable(item.StorageClass))
+                {
+                    tally.Skipped++;
+                    step = new PlanStep(PlanAction.Skip, item, before);
+                }
+                else
+                {
+                    tally.ToRead++;
+                    tally.ToReadBytes += item.Size;
+                    step = new PlanStep(PlanAction.Read, item, before);
+                }
+                if ((tally.Scanned & (Tally.PublishEvery - 1)) == 0)
+                {
+                    tally.Publish();
+                }
+                yield return step;
+            }
+            while (havePrevious)
+            {
+                if (accepts(previousEntries.Current.Key))
+                {
+                    tally.Deleted++;
                 }
                 havePrevious = await previousEntries.MoveNextAsync();
             }
-
-            if (before is not null && before.SameVersionAs(item.Size, item.ETag, item.LastModified))
-            {
-                Interlocked.Increment(ref counters.Unchanged);
-                yield return new PlanStep(PlanAction.Unchanged, item, before);
-            }
-            else if (!StorageClasses.IsReadable(item.StorageClass))
-            {
-                Interlocked.Increment(ref counters.Skipped);
-                yield return new PlanStep(PlanAction.Skip, item, before);
-            }
-            else
-            {
-                Interlocked.Increment(ref counters.ToRead);
-                Interlocked.Add(ref counters.ToReadBytes, item.Size);
-                yield return new PlanStep(PlanAction.Read, item, before);
-            }
         }
-        while (havePrevious)
+        finally
         {
-            if (accepts(previousEntries.Current.Key))
-            {
-                Interlocked.Increment(ref counters.Deleted);
-            }
-            havePrevious = await previousEntries.MoveNextAsync();
+            tally.Publish();
         }
         counters.Complete = true;
     }

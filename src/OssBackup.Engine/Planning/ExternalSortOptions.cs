@@ -5,14 +5,15 @@ public sealed record ExternalSortOptions
 {
     public static ExternalSortOptions Default { get; } = new();
 
-    /// <summary>Records held in memory before the buffer is sorted and spilled to a run file.</summary>
+    /// <summary>Records one buffer holds before it is sorted and spilled to a run file.</summary>
     public int MaxBufferedRecords { get; init; } = 1 << 20;
 
     /// <summary>
-    /// Bytes the buffer may hold: encoded records plus 32 bytes of bookkeeping each (a SourceObject with
-    /// a 40-character key and an S3 ETag takes about 130). The buffer spills at whichever limit is reached
-    /// first. The sort's heap peaks at about 1.5 times this (the entry array grows by doubling; merges add
-    /// read buffers): measured 100 MiB for 10 million objects with the default 64 MiB.
+    /// Bytes the sort's two buffers may hold together (one fills while the other is sorted and spilled,
+    /// so each spills at half of this): encoded records plus 44 bytes of bookkeeping and sort scratch each
+    /// (a SourceObject with a 40-character key and an S3 ETag takes about 140). A buffer spills at whichever
+    /// limit is reached first. The sort's heap peaks at about 1.5 times this (entry arrays grow by
+    /// doubling; merges add read buffers).
     /// </summary>
     public long MaxBufferedBytes { get; init; } = 64L << 20;
 

@@ -9,8 +9,9 @@ namespace OssBackup.Engine.Planning;
 /// <see cref="SourceObjectCodec"/>: key order, <see cref="Vault.KeyOrder"/>).
 /// Records are encoded as they are added and buffered as bytes (no object survives in memory, so the
 /// garbage collector has nothing to trace); a full buffer is sorted and spilled to a run file in
-/// <c>scratchFolder</c>, and the runs are k-way merged on their encoded keys, decoding each record
-/// once, as it leaves the sort.
+/// <c>scratchFolder</c> on a background task while a second buffer fills (the two share the byte
+/// budget; a spill that fails is reported by the next add or by <see cref="SortAsync"/>), and the runs
+/// are k-way merged on their encoded keys, decoding each record once, as it leaves the sort.
 /// Input already in order costs little: a buffer that arrived in order is not sorted, a buffer that
 /// continues the previous run is appended to that run's file (sorted input becomes a single run, read
 /// straight back), and runs that do not overlap (sorted or reverse-sorted input, or an inventory made
@@ -31,6 +32,8 @@ internal sealed class ExternalSorter<T> : IAsyncDisposable
     private readonly List<SortedRun> _runs = [];
     private readonly List<RunChain> _chains = [];
     private RecordBuffer _buffer = new();
+    private RecordBuffer? _spare;
+    private Task? _spilling;
     private RunWriter? _openRun;
     private string? _folder;
     private int _fileSequence;
@@ -101,8 +104,30 @@ internal sealed class ExternalSorter<T> : IAsyncDisposable
         var encoded = _encoded;
         encoded.Clear();
         _codec.Write(encoded, item);
+        return AddEncodedAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Adds a record already encoded as the codec's <see cref="IRecordCodec{T}.Write"/> would, for producers
+    /// that make records straight from bytes without building objects first.
+    /// </summary>
+    public ValueTask AddRecordAsync(ReadOnlySpan<byte> record, CancellationToken cancellationToken = default)
+    {
+        if (_state != State.Adding)
+        {
+            ObjectDisposedException.ThrowIf(_state == State.Done, this);
+            throw new InvalidOperationException("Records cannot be added once sorting has started.");
+        }
+        var encoded = _encoded;
+        encoded.Clear();
+        encoded.WriteBytes(record);
+        return AddEncodedAsync(cancellationToken);
+    }
+
+    private ValueTask AddEncodedAsync(CancellationToken cancellationToken)
+    {
         var buffer = _buffer;
-        if (buffer.Count > 0 && (buffer.Count == _options.MaxBufferedRecords || buffer.Bytes + encoded.Length > _options.MaxBufferedBytes))
+        if (buffer.Count > 0 && (buffer.Count == _options.MaxBufferedRecords || buffer.Bytes + _encoded.Length > BufferByteLimit))
         {
             return SpillThenAddAsync(cancellationToken);
         }
@@ -132,11 +157,13 @@ internal sealed class ExternalSorter<T> : IAsyncDisposable
         return SortCoreAsync(cancellationToken);
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _state = State.Done;
+        // a spill still writing owns the open run: let it finish before its file is deleted
+        await (_spilling ?? Task.CompletedTask).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _spilling = null;
         Cleanup();
-        return ValueTask.CompletedTask;
     }
 
     private void Append()
@@ -147,16 +174,38 @@ internal sealed class ExternalSorter<T> : IAsyncDisposable
         Count++;
     }
 
+    /// <summary>Two buffers share the byte budget: one fills while the other is sorted and spilled.</summary>
+    private long BufferByteLimit => Math.Max(1, _options.MaxBufferedBytes / 2);
+
+    /// <summary>
+    /// Hands the full buffer to a background spill and goes on filling the other one, once the spill
+    /// before has finished with it. Spills run one at a time, in order, so runs are written as if the
+    /// sort spilled in place; only the thread differs.
+    /// </summary>
     private async ValueTask SpillThenAddAsync(CancellationToken cancellationToken)
     {
-        await SpillAsync(cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        await WaitForSpillAsync();
+        var full = _buffer;
+        _buffer = _spare ?? new RecordBuffer();
+        _spare = full;
+        _spilling = Task.Run(() => SpillAsync(full, cancellationToken).AsTask(), cancellationToken);
         Append();
     }
 
-    private async ValueTask SpillAsync(CancellationToken cancellationToken)
+    private async ValueTask WaitForSpillAsync()
+    {
+        var spilling = _spilling;
+        if (spilling is not null)
+        {
+            _spilling = null;
+            await spilling;
+        }
+    }
+
+    private async ValueTask SpillAsync(RecordBuffer buffer, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var buffer = _buffer;
         buffer.Sort();
         var count = buffer.Count;
         if (_openRun is not null)
@@ -205,6 +254,8 @@ internal sealed class ExternalSorter<T> : IAsyncDisposable
         _state = State.Enumerating;
         try
         {
+            await WaitForSpillAsync();
+            _spare = null;
             if (_openRun is null && _runs.Count == 0)
             {
                 var buffer = _buffer;
@@ -335,6 +386,7 @@ internal sealed class ExternalSorter<T> : IAsyncDisposable
 
     private void Cleanup()
     {
+        _spare = null;
         _openRun?.Dispose();
         _openRun = null;
         _buffer = new RecordBuffer();

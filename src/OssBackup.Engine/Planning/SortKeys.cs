@@ -23,6 +23,15 @@ internal static class SortKeys
         return value;
     }
 
-    public static int Compare(ulong prefixA, ReadOnlySpan<byte> a, ulong prefixB, ReadOnlySpan<byte> b) =>
-        prefixA != prefixB ? (prefixA < prefixB ? -1 : 1) : a.SequenceCompareTo(b);
+    public static int Compare(ulong prefixA, ReadOnlySpan<byte> a, ulong prefixB, ReadOnlySpan<byte> b)
+    {
+        if (prefixA != prefixB)
+        {
+            return prefixA < prefixB ? -1 : 1;
+        }
+        // equal prefixes of keys that both have 8 bytes are equal bytes: compare only what follows them
+        return a.Length >= sizeof(ulong) && b.Length >= sizeof(ulong)
+            ? a[sizeof(ulong)..].SequenceCompareTo(b[sizeof(ulong)..])
+            : a.SequenceCompareTo(b);
+    }
 }

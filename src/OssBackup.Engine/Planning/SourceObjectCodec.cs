@@ -43,6 +43,39 @@ internal sealed class SourceObjectCodec : IRecordCodec<SourceObject>
         WriteText(buffer, item.StorageClass, item);
     }
 
+    /// <summary>
+    /// The record <see cref="Write"/> makes of an object with these fields, from their UTF-8 bytes, for a
+    /// reader that never turns them into strings. <paramref name="key"/> must be valid UTF-8 (the sort key
+    /// has to order as the string would); the ETag and storage class are taken as
+    /// <see cref="Encoding.UTF8"/> would decode them, invalid bytes becoming U+FFFD.
+    /// </summary>
+    public static void WriteRecord(BinaryWriterBuffer buffer, ReadOnlySpan<byte> key, long size, DateTimeOffset lastModified,
+        ReadOnlySpan<byte> etag, ReadOnlySpan<byte> storageClass)
+    {
+        buffer.WriteUVarint((ulong)key.Length);
+        buffer.WriteBytes(key);
+        buffer.WriteUVarint((ulong)size);
+        Span<byte> ticks = stackalloc byte[sizeof(long)];
+        BinaryPrimitives.WriteInt64LittleEndian(ticks, lastModified.UtcTicks);
+        buffer.WriteBytes(ticks);
+        buffer.WriteVarint(lastModified.Offset.Ticks / TimeSpan.TicksPerMinute);
+        WriteLenientText(buffer, etag);
+        WriteLenientText(buffer, storageClass);
+    }
+
+    private static void WriteLenientText(BinaryWriterBuffer buffer, ReadOnlySpan<byte> utf8)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            buffer.WriteUVarint((ulong)utf8.Length);
+            buffer.WriteBytes(utf8);
+        }
+        else
+        {
+            buffer.WriteString(Encoding.UTF8.GetString(utf8));
+        }
+    }
+
     public SourceObject Read(ref BinarySpanReader reader)
     {
         var key = reader.ReadString();

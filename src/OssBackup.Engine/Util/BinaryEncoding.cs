@@ -59,6 +59,9 @@ internal ref struct BinarySpanReader(ReadOnlySpan<byte> data)
 
     public readonly bool AtEnd => _position >= _data.Length;
 
+    /// <summary>Bytes read so far.</summary>
+    public readonly int Position => _position;
+
     public ReadOnlySpan<byte> ReadBytes(int count)
     {
         if (count < 0 || _position + count > _data.Length)

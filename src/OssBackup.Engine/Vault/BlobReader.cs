@@ -50,5 +50,8 @@ public sealed class BlobReader : IDisposable
         return plaintext;
     }
 
+    /// <summary>Another reader of the same store, for another thread: a reader's decompression context is its own.</summary>
+    internal BlobReader NewSibling() => new(_store);
+
     public void Dispose() => _codec.Dispose();
 }

@@ -1,31 +1,122 @@
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using OssBackup.Engine.Util;
 
 namespace OssBackup.Engine.Vault;
 
-/// <summary>Streams a point's object table in key order, one segment in memory at a time.</summary>
+/// <summary>
+/// Streams a point's object table in key order. Segments are fetched, verified and decoded on a
+/// background task, a few small batches of entries ahead of the consumer, so a merge-join over a large
+/// table overlaps the table's decompression, hashing and decoding with its own work while memory stays
+/// bounded by one segment's plaintext and those batches.
+/// </summary>
 public static class TableReader
 {
-    /// <summary>Entries in key order, starting at the first key not below <paramref name="fromKey"/>.</summary>
+    /// <summary>
+    /// Decoded batches waiting for the consumer, besides the one it is walking and the one being decoded.
+    /// Few and small: entries that wait across a garbage collection survive it and cost a promotion.
+    /// </summary>
+    private const int BatchesAhead = 2;
+
+    private const int EntriesPerBatch = 512;
+
+    /// <summary>
+    /// Entries in key order, starting at the first key not below <paramref name="fromKey"/>. The table is
+    /// read through a reader of its own on <paramref name="reader"/>'s store, so <paramref name="reader"/>
+    /// stays free for the caller.
+    /// </summary>
     public static async IAsyncEnumerable<ObjectEntry> ReadAsync(
         BlobReader reader,
         IReadOnlyList<TableSegmentRef> segments,
         string? fromKey,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        foreach (var segment in segments)
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(segments);
+        var first = 0;
+        if (fromKey is not null)
         {
-            if (fromKey is not null && KeyOrder.Instance.Compare(segment.LastKey, fromKey) < 0)
+            while (first < segments.Count && KeyOrder.Instance.Compare(segments[first].LastKey, fromKey) < 0)
             {
-                continue;
+                first++;
             }
-            var plaintext = await reader.ReadAsync(segment.Blob, cancellationToken);
-            foreach (var entry in TableSegmentCodec.ReadSegment(plaintext, segment.Blob.Id))
+        }
+        if (first == segments.Count)
+        {
+            yield break;
+        }
+
+        var decoded = Channel.CreateBounded<List<ObjectEntry>>(new BoundedChannelOptions(BatchesAhead) { SingleReader = true, SingleWriter = true });
+        // Lists go back and forth between the decoder and the consumer instead of being allocated per segment.
+        var recycled = Channel.CreateBounded<List<ObjectEntry>>(new BoundedChannelOptions(BatchesAhead + 2) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var decoder = Task.Run(() => DecodeSegmentsAsync(reader, segments, first, decoded.Writer, recycled.Reader, stop.Token), CancellationToken.None);
+        try
+        {
+            var skipping = fromKey is not null;
+            while (await decoded.Reader.WaitToReadAsync(cancellationToken))
             {
-                if (fromKey is null || KeyOrder.Instance.Compare(entry.Key, fromKey) >= 0)
+                while (decoded.Reader.TryRead(out var entries))
                 {
-                    yield return entry;
+                    foreach (var entry in entries)
+                    {
+                        if (skipping)
+                        {
+                            if (KeyOrder.Instance.Compare(entry.Key, fromKey) < 0)
+                            {
+                                continue;
+                            }
+                            skipping = false;
+                        }
+                        yield return entry;
+                    }
+                    entries.Clear();
+                    recycled.Writer.TryWrite(entries);
                 }
             }
+        }
+        finally
+        {
+            // A failure of the decoder reached the consumer through the channel; here it only has to stop.
+            await stop.CancelAsync();
+            await decoder.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private static async Task DecodeSegmentsAsync(BlobReader reader, IReadOnlyList<TableSegmentRef> segments, int first,
+        ChannelWriter<List<ObjectEntry>> decoded, ChannelReader<List<ObjectEntry>> recycled, CancellationToken cancellationToken)
+    {
+        Exception? failure = null;
+        try
+        {
+            using var segmentReader = reader.NewSibling();
+            var strings = new Utf8StringCache();
+            var plaintext = Array.Empty<byte>();
+            for (var i = first; i < segments.Count; i++)
+            {
+                var location = segments[i].Blob;
+                if (plaintext.Length < location.RawLength)
+                {
+                    plaintext = new byte[Math.Max(location.RawLength, 2 * plaintext.Length)];
+                }
+                await segmentReader.ReadAsync(location, plaintext, cancellationToken);
+                var position = TableSegmentCodec.FirstEntry(plaintext.AsSpan(0, location.RawLength), location.Id);
+                while (position < location.RawLength)
+                {
+                    var entries = recycled.TryRead(out var reused) ? reused : new List<ObjectEntry>(EntriesPerBatch);
+                    position = TableSegmentCodec.ReadEntries(plaintext.AsSpan(0, location.RawLength), position, EntriesPerBatch, strings, entries);
+                    await decoded.WriteAsync(entries, cancellationToken);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            failure = e;
+            throw;
+        }
+        finally
+        {
+            decoded.TryComplete(failure);
         }
     }
 }

@@ -38,27 +38,41 @@ internal static class TableSegmentCodec
 
     public static List<ObjectEntry> ReadSegment(ReadOnlySpan<byte> plaintext, BlobId segment)
     {
-        if (plaintext.Length < Magic.Length || !plaintext[..Magic.Length].SequenceEqual(Magic))
-        {
-            throw new InvalidDataException($"Object table segment {segment} has an unknown format.");
-        }
-        var reader = new BinarySpanReader(plaintext[Magic.Length..]);
         var entries = new List<ObjectEntry>();
-        while (!reader.AtEnd)
+        ReadEntries(plaintext, FirstEntry(plaintext, segment), int.MaxValue, new Utf8StringCache(), entries);
+        return entries;
+    }
+
+    /// <summary>Where the first entry of a segment starts, once the format is checked.</summary>
+    public static int FirstEntry(ReadOnlySpan<byte> plaintext, BlobId segment) =>
+        plaintext.Length >= Magic.Length && plaintext[..Magic.Length].SequenceEqual(Magic)
+            ? Magic.Length
+            : throw new InvalidDataException($"Object table segment {segment} has an unknown format.");
+
+    /// <summary>
+    /// Appends up to <paramref name="maxEntries"/> entries that start at <paramref name="position"/> and returns
+    /// where the next one starts (the plaintext's length after the last). Strings that repeat from entry to
+    /// entry are shared through <paramref name="strings"/>.
+    /// </summary>
+    public static int ReadEntries(ReadOnlySpan<byte> plaintext, int position, int maxEntries, Utf8StringCache strings, List<ObjectEntry> entries)
+    {
+        var reader = new BinarySpanReader(plaintext[position..]);
+        for (var n = 0; n < maxEntries && !reader.AtEnd; n++)
         {
             var key = reader.ReadString();
             var size = (long)reader.ReadUVarint();
             var modified = DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadVarint());
             var etag = reader.ReadString();
-            var storageClass = reader.ReadString();
+            var storageClass = strings.Get(reader.ReadBytes(checked((int)reader.ReadUVarint())));
             var metadataCount = (int)reader.ReadUVarint();
-            var metadata = new KeyValuePair<string, string>[metadataCount];
+            var metadata = metadataCount == 0 ? [] : new KeyValuePair<string, string>[metadataCount];
             for (var i = 0; i < metadataCount; i++)
             {
-                metadata[i] = new(reader.ReadString(), reader.ReadString());
+                var name = strings.Get(reader.ReadBytes(checked((int)reader.ReadUVarint())));
+                metadata[i] = new(name, strings.Get(reader.ReadBytes(checked((int)reader.ReadUVarint()))));
             }
             var chunkCount = (int)reader.ReadUVarint();
-            var chunks = new BlobLocation[chunkCount];
+            var chunks = chunkCount == 0 ? [] : new BlobLocation[chunkCount];
             for (var i = 0; i < chunkCount; i++)
             {
                 var id = BlobId.Read(reader.ReadBytes(BlobId.Size));
@@ -70,7 +84,7 @@ internal static class TableSegmentCodec
             }
             entries.Add(new ObjectEntry(key, size, etag, modified, storageClass, metadata, chunks));
         }
-        return entries;
+        return position + reader.Position;
     }
 
     /// <summary>

@@ -207,7 +207,11 @@ public sealed class InventoryReadTests : IDisposable
     private async Task<InventoryException> ReadFailsAsync(InventoryRun run)
     {
         var manifest = await _bucket.ManifestAsync(run);
-        return await Assert.ThrowsAsync<InventoryException>(() => _bucket.ReadRowsAsync(manifest));
+        var error = await Assert.ThrowsAsync<InventoryException>(() => _bucket.ReadRowsAsync(manifest));
+        // the scan's path (sort records, files on parallel lanes) fails the same way
+        var scanError = await Assert.ThrowsAsync<InventoryException>(() => _bucket.ReadSortRecordBatchesAsync(manifest, lanes: 2));
+        Assert.Equal((error.Kind, error.Key, error.Row, error.Column, error.Message), (scanError.Kind, scanError.Key, scanError.Row, scanError.Column, scanError.Message));
+        return error;
     }
 
     /// <summary>Rewrites a run's first data file through <paramref name="edit"/> of its lines and fixes the manifest to match.</summary>

@@ -67,7 +67,39 @@ public sealed class InventoryVariantTests : IDisposable
             var rows = await _bucket.ReadRowsAsync(manifest);
 
             Assert.Equal(run.Objects.Select(LocalInventory.Expected), rows);
+            Assert.Equal(rows.Select(r => r.ToSourceObject()), await _bucket.ReadSortRecordsAsync(manifest));
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public async Task Each_variant_reads_straight_into_sort_records_of_the_same_objects_as_its_rows(string variant)
+    {
+        var options = VariantOptions[variant];
+        var run = _bucket.Write(options);
+        var manifest = await _bucket.ManifestAsync(run);
+
+        var records = await _bucket.ReadSortRecordsAsync(manifest);
+
+        Assert.Equal((await _bucket.ReadRowsAsync(manifest)).Select(r => r.ToSourceObject()), records);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(8)]
+    public async Task Data_files_read_on_several_lanes_give_the_same_objects_as_rows(int lanes)
+    {
+        var keys = AwkwardKeys.Distinct(3000, seed: lanes);
+        var objects = keys.Select((k, i) => new InventoryObject(k, i, $"{i:X32}", LocalInventory.T0.AddMinutes(-i), i % 3 == 0 ? "IA" : "Standard")).ToList();
+        var run = _bucket.Write(new InventoryOptions { Shuffle = true, FilesCount = 5, Seed = lanes }, objects);
+        var manifest = await _bucket.ManifestAsync(run);
+
+        var records = await _bucket.ReadSortRecordBatchesAsync(manifest, lanes);
+
+        var rows = (await _bucket.ReadRowsAsync(manifest)).Select(r => r.ToSourceObject());
+        Assert.Equal(rows.OrderBy(o => o.Key, StringComparer.Ordinal), records.OrderBy(o => o.Key, StringComparer.Ordinal));
     }
 
     [Fact]

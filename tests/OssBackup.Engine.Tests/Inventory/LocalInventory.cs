@@ -1,5 +1,8 @@
 using OssBackup.Engine.Inventory;
+using OssBackup.Engine.Planning;
+using OssBackup.Engine.Source;
 using OssBackup.Engine.Storage;
+using OssBackup.Engine.Util;
 using OssBackup.TestKit;
 
 namespace OssBackup.Engine.Tests.Inventory;
@@ -63,6 +66,40 @@ public sealed class LocalInventory : IDisposable
             rows.Add(row);
         }
         return rows;
+    }
+
+    /// <summary>The rows as the scan reads them: straight into sort records, decoded back here.</summary>
+    public async Task<List<SourceObject>> ReadSortRecordsAsync(InventoryManifest manifest, InventoryReadOptions? options = null)
+    {
+        var objects = new List<SourceObject>();
+        await foreach (var record in Reader.ReadSortRecordsAsync(manifest, options, CancellationToken.None))
+        {
+            objects.Add(Decode(record.WrittenSpan));
+        }
+        return objects;
+    }
+
+    /// <summary>The rows as the scan reads them on <paramref name="lanes"/> threads, in batches, decoded back here.</summary>
+    public async Task<List<SourceObject>> ReadSortRecordBatchesAsync(InventoryManifest manifest, int lanes, InventoryReadOptions? options = null)
+    {
+        var objects = new List<SourceObject>();
+        await foreach (var batch in Reader.ReadSortRecordBatchesAsync(manifest, options, lanes, CancellationToken.None))
+        {
+            var position = 0;
+            while (batch.Next(ref position, out var offset, out var length))
+            {
+                objects.Add(Decode(batch.Bytes.Slice(offset, length)));
+            }
+        }
+        return objects;
+    }
+
+    private static SourceObject Decode(ReadOnlySpan<byte> record)
+    {
+        var reader = new BinarySpanReader(record);
+        var item = SourceObjectCodec.Instance.Read(ref reader);
+        Assert.True(reader.AtEnd);
+        return item;
     }
 
     public async Task<List<InventoryCandidate>> ListAsync(InventoryLocation location)

@@ -199,8 +199,8 @@ public sealed class ExternalSorterTests
         var (sorted, sorter) = await SortTestData.SortAsync(input, scratch.Path, options);
 
         SortTestData.AssertSortedPermutation(input, sorted);
-        // a record here is about 65 bytes encoded plus 32 of bookkeeping: some 1,000 to a buffer
-        Assert.InRange(sorter.RunsWritten, 3, 5);
+        // a record here is about 65 bytes encoded plus 44 of bookkeeping; two buffers share the budget: some 450 to a buffer
+        Assert.InRange(sorter.RunsWritten, 9, 12);
     }
 
     [Fact]

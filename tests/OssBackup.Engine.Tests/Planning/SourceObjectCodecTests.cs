@@ -1,3 +1,4 @@
+using System.Text;
 using OssBackup.Engine.Planning;
 using OssBackup.Engine.Source;
 using OssBackup.Engine.Util;
@@ -33,6 +34,39 @@ public sealed class SourceObjectCodecTests
             Assert.Equal(item.LastModified.UtcTicks, back.LastModified.UtcTicks);
         }
         Assert.True(reader.AtEnd);
+    }
+
+    [Fact]
+    public void A_record_written_from_bytes_equals_the_record_of_the_object()
+    {
+        var random = new Random(3);
+        for (var i = 0; i < 2_000; i++)
+        {
+            var item = new SourceObject(AwkwardKeys.Next(random), random.NextInt64(0, long.MaxValue), AwkwardKeys.Next(random, 3),
+                new DateTimeOffset(random.NextInt64(0, DateTime.MaxValue.Ticks), TimeSpan.Zero), i % 2 == 0 ? "Standard" : AwkwardKeys.Next(random, 2));
+            var fromObject = new BinaryWriterBuffer();
+            SourceObjectCodec.Instance.Write(fromObject, item);
+            var fromBytes = new BinaryWriterBuffer();
+
+            SourceObjectCodec.WriteRecord(fromBytes, Encoding.UTF8.GetBytes(item.Key), item.Size, item.LastModified,
+                Encoding.UTF8.GetBytes(item.ETag), Encoding.UTF8.GetBytes(item.StorageClass));
+
+            Assert.Equal(fromObject.WrittenSpan.ToArray(), fromBytes.WrittenSpan.ToArray());
+        }
+    }
+
+    [Fact]
+    public void Invalid_utf8_in_an_etag_or_storage_class_reads_as_a_lenient_decoder_would()
+    {
+        byte[] invalid = [0x61, 0xFF, 0xC3];
+        var buffer = new BinaryWriterBuffer();
+
+        SourceObjectCodec.WriteRecord(buffer, "k"u8, 1, DateTimeOffset.UnixEpoch, invalid, invalid);
+
+        var reader = new BinarySpanReader(buffer.WrittenSpan);
+        var back = SourceObjectCodec.Instance.Read(ref reader);
+        Assert.Equal(Encoding.UTF8.GetString(invalid), back.ETag);
+        Assert.Equal(Encoding.UTF8.GetString(invalid), back.StorageClass);
     }
 
     [Fact]
