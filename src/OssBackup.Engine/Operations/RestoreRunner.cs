@@ -416,8 +416,9 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
         if (entry.Chunks.Count <= 1)
         {
             var content = entry.Chunks.Count == 0 ? [] : await reader.ReadAsync(entry.Chunks[0], token);
-            await target.PutAsync(targetKey, content, write, token);
-            expectedETag = Convert.ToHexString(System.Security.Cryptography.MD5.HashData(content));
+            var md5 = System.Security.Cryptography.MD5.HashData(content);
+            await target.PutAsync(targetKey, content, write with { ContentMd5 = md5 }, token);
+            expectedETag = Convert.ToHexString(md5);
         }
         else
         {
@@ -429,7 +430,7 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
                 var chunk = entry.Chunks[i];
                 await reader.ReadAsync(chunk, buffer, token);
                 System.Security.Cryptography.MD5.HashData(buffer.AsSpan(0, chunk.RawLength), partMd5s.AsSpan(i * 16, 16));
-                await upload.UploadPartAsync(i + 1, buffer.AsMemory(0, chunk.RawLength), token);
+                await upload.UploadPartAsync(i + 1, buffer.AsMemory(0, chunk.RawLength), partMd5s.AsMemory(i * 16, 16), token);
             }
             await upload.CompleteAsync(token);
             expectedETag = $"{Convert.ToHexString(System.Security.Cryptography.MD5.HashData(partMd5s))}-{entry.Chunks.Count}";

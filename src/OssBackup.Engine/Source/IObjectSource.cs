@@ -47,12 +47,20 @@ public interface IObjectTarget
 /// How an object is written: its headers and user metadata as backed up, and the storage class to write
 /// it in (null: the bucket's default).
 /// </summary>
-public sealed record ObjectWrite(IReadOnlyList<KeyValuePair<string, string>> Metadata, string? StorageClass = null);
+public sealed record ObjectWrite(IReadOnlyList<KeyValuePair<string, string>> Metadata, string? StorageClass = null)
+{
+    /// <summary>The MD5 of a single PUT's content when the caller has it already; empty: the target computes it.</summary>
+    public ReadOnlyMemory<byte> ContentMd5 { get; init; }
+}
 
 /// <summary>A multipart upload in progress; disposing it without completing aborts it, leaving no orphan parts.</summary>
 public interface IMultipartWrite : IAsyncDisposable
 {
     Task UploadPartAsync(int partNumber, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
+
+    /// <summary>Uploads a part whose MD5 the caller has already computed (a restore needs it for the ETag it verifies), so it is hashed once.</summary>
+    Task UploadPartAsync(int partNumber, ReadOnlyMemory<byte> content, ReadOnlyMemory<byte> contentMd5, CancellationToken cancellationToken) =>
+        UploadPartAsync(partNumber, content, cancellationToken);
 
     Task CompleteAsync(CancellationToken cancellationToken);
 }
