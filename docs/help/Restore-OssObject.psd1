@@ -74,6 +74,11 @@ the mapped -Prefix ranges, filtered by -Key, -Include and -Exclude) but are not 
 deleted when any object failed to restore. High impact: asks for confirmation unless -Force or
 -Confirm:$false. Bucket targets only; not with objects piped from Get-BackupObject.
 '@
+        Parallelism  = @'
+How many objects are restored at once (1-256; default 16). More helps with many small objects on a fast
+endpoint; fewer limits the load on a busy target. A large object is uploaded part after part, so one
+worker holds at most one 8 MiB part in memory.
+'@
         Force        = 'Skips the confirmation asked before restoring over the source objects or deleting with -Rollback.'
         InputObject  = @'
 The objects to restore, from Get-BackupObject (usually piped). Each object is restored from the point it

@@ -63,6 +63,11 @@ public sealed class RestoreOssObjectCommand : OssBackupCmdlet
     [Parameter]
     public SwitchParameter Rollback { get; set; }
 
+    /// <summary>How many objects are restored at once.</summary>
+    [Parameter]
+    [ValidateRange(1, 256)]
+    public int? Parallelism { get; set; }
+
     /// <summary>Skips the confirmation asked before writing over the source objects or deleting with -Rollback.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -130,7 +135,7 @@ public sealed class RestoreOssObjectCommand : OssBackupCmdlet
 
         foreach (var (pointId, selection, what) in work)
         {
-            var request = new BucketRestoreRequest(TargetBucket, TargetPrefix, Endpoint, ToS3Credentials(Credential), Conflict, StorageClass, Rollback);
+            var request = new BucketRestoreRequest(TargetBucket, TargetPrefix, Endpoint, ToS3Credentials(Credential), Conflict, StorageClass, Rollback, Parallelism);
             string target;
             bool writesOverSource;
             try
@@ -160,7 +165,7 @@ public sealed class RestoreOssObjectCommand : OssBackupCmdlet
             try
             {
                 var job = RunEngine($"Restoring point {pointId}", (observer, token) => targetPath is not null
-                    ? Service.RestoreToFolderAsync(pointId, selection, targetPath, TargetPrefix, Conflict, observer, token)
+                    ? Service.RestoreToFolderAsync(pointId, selection, targetPath, TargetPrefix, Conflict, Parallelism, observer, token)
                     : Service.RestoreAsync(pointId, selection, request, observer, token));
                 if (job.Status == JobStatus.Failed && job.Message is not null)
                 {

@@ -136,12 +136,12 @@ public sealed partial class OssBackupService
 
     /// <summary>Restores into a local folder instead of a bucket.</summary>
     public async Task<RestoreJob> RestoreToFolderAsync(string pointId, RestoreSelection selection, string targetPath, string? targetPrefix,
-        ConflictAction conflict, IOperationObserver observer, CancellationToken cancellationToken)
+        ConflictAction conflict, int? parallelism, IOperationObserver observer, CancellationToken cancellationToken)
     {
         var point = Catalog.GetBackupPoint(pointId);
         var vault = Catalog.GetVault(point.Vault);
         var target = new Restore.LocalFolderTarget(targetPath);
-        var runner = new RestoreRunner(Catalog, observer, BackupOptions.Parallelism);
+        var runner = new RestoreRunner(Catalog, observer, parallelism ?? BackupOptions.Parallelism);
         return await runner.RunAsync(point, vault, selection, new RestoreTarget(target, targetPrefix, conflict), cancellationToken);
     }
 
@@ -155,7 +155,7 @@ public sealed partial class OssBackupService
     {
         var point = Catalog.GetBackupPoint(pointId);
         using var bucket = await OpenRestoreBucketAsync(point, request, cancellationToken);
-        var runner = new RestoreRunner(Catalog, observer, BackupOptions.Parallelism);
+        var runner = new RestoreRunner(Catalog, observer, request.Parallelism ?? BackupOptions.Parallelism);
         return await runner.RunAsync(point, Catalog.GetVault(point.Vault), selection,
             new RestoreTarget(bucket, request.TargetPrefix, request.Conflict, request.StorageClass, request.Rollback), cancellationToken);
     }

@@ -170,7 +170,7 @@ Describe 'Restore-OssObject selections' {
     It 'restores the keys under any of several prefixes that pass -Include and not -Exclude' {
         $target = New-TestBucketName 'select'
         $s3.CreateBucket($target)
-        $job = Restore-OssObject -BackupPoint $point -Prefix 'media/', 'site/' -Include '\.(jpg|png|css)$' -Exclude '/thumbs/' -TargetBucket $target -Confirm:$false
+        $job = Restore-OssObject -BackupPoint $point -Prefix 'media/', 'site/' -Include '\.(jpg|png|css)$' -Exclude '/thumbs/' -TargetBucket $target -Parallelism 2 -Confirm:$false
         $job.RestoredObjects | Should -Be 3
         $s3.ListKeys($target, '') | Sort-Object | Should -Be @('media/a.jpg', 'media/b.png', 'site/style.css')
         Get-Text $target 'media/b.png' | Should -Be 'image media/b.png'
@@ -185,6 +185,11 @@ Describe 'Restore-OssObject selections' {
         Get-Text $target 'site/index.html' | Should -Be '<h1>v1</h1>'
         $s3.Head($target, 'site/index.html')['Content-Type'] | Should -Be 'text/html'
         $s3.Head($target, 'site/index.html')['owner'] | Should -Be 'web team'
+    }
+
+    It 'refuses a parallelism outside 1-256' {
+        { Restore-OssObject -BackupPoint $point -TargetBucket $source -Parallelism 0 -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError*'
     }
 
     It 'names an invalid regex and restores nothing' {

@@ -472,7 +472,8 @@ public sealed class TargetExistsException(string message) : Exception(message);
 
 /// <summary>
 /// A restore into a bucket. TargetBucket null means the point's own source bucket; Endpoint and Credentials
-/// null mean the plan's. StorageClass and Rollback as in <see cref="RestoreTarget"/>.
+/// null mean the plan's. StorageClass and Rollback as in <see cref="RestoreTarget"/>. Parallelism: objects
+/// written at once (null: the engine's default, 16).
 /// </summary>
 public sealed record BucketRestoreRequest(
     string? TargetBucket,
@@ -481,4 +482,5 @@ public sealed record BucketRestoreRequest(
     S3Credentials? Credentials = null,
     ConflictAction Conflict = ConflictAction.Fail,
     string? StorageClass = null,
-    bool Rollback = false);
+    bool Rollback = false,
+    int? Parallelism = null);
