@@ -13,12 +13,11 @@
       3. untimed warm-up of both on a few objects;
       4. per repeat, into fresh, empty buckets created beforehand (untimed), in alternating order:
            rclone copy <folder> benchs3:<bucket> --transfers P --checkers P
-           Restore-OssObject -BackupPoint <id> -TargetBucket <bucket>          (the engine's restore parallelism P)
+           Restore-OssObject -BackupPoint <id> -TargetBucket <bucket> -Parallelism P
          then prove each target bucket equals the source bucket (VerifyCopy: keys, sizes, ETag = MD5 for single PUTs,
          every multipart object read back and its MD5 compared), count the requests each side sent from the gateway's
          access log, and delete the buckets.
-    Restore-OssObject has no parallelism parameter: it uses the engine's BackupOptions.Parallelism (16), so
-    -Parallelism here only sets rclone's --transfers/--checkers and must stay 16 to compare like with like.
+    -Parallelism sets both sides: rclone's --transfers/--checkers and Restore-OssObject -Parallelism.
     Figures are medians of -Repeat runs; the ratio is rclone's median time over ours (above 1.0 = we are faster).
     Prints a Markdown report, also written to -ResultsFile (runs in a .json beside it).
 .EXAMPLE
@@ -107,7 +106,7 @@ function Invoke-RcloneCopy([string] $Folder, [string] $Bucket) {
 }
 
 function Invoke-Restore([string] $PointId, [string] $Bucket, [string] $Prefix) {
-    $arguments = @{ BackupPoint = $PointId; TargetBucket = $Bucket; ErrorAction = 'Stop' }
+    $arguments = @{ BackupPoint = $PointId; TargetBucket = $Bucket; Parallelism = $Parallelism; ErrorAction = 'Stop' }
     if ($Prefix) { $arguments.Prefix = $Prefix }
     $clock = [Diagnostics.Stopwatch]::StartNew()
     $job = Restore-OssObject @arguments
@@ -161,7 +160,7 @@ function Measure-Set([string] $Set, [scriptblock] $SeedSource, [string] $WarmupP
             }
             else {
                 $seconds = (Invoke-Restore $point $bucket $null).Seconds
-                $name = 'Restore-OssObject -TargetBucket (parallelism 16)'
+                $name = "Restore-OssObject -TargetBucket -Parallelism $Parallelism"
             }
             $serverCpu = $serverMeter.Stop($name, 0, 0)
             $clientCpu = $(if ($side -eq 'rclone') { [OssBackup.Bench.ClientCpu]::ChildrenSeconds() } else { [OssBackup.Bench.ClientCpu]::SelfSeconds() }) - $cpuBefore
