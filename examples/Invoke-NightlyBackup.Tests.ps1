@@ -1,10 +1,6 @@
 # The example runbook, run as a scheduler would: a fresh pwsh, its exit code and its output.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot '../tests/pester/TestSupport.psm1') -Force
-    $testHome = Enter-TestHome
-    Import-Module (Get-BuiltModulePath) -Force
-    $s3 = Get-TestS3
-    $cred = Get-TestCredential
+    . (Join-Path $PSScriptRoot '../tests/pester/TestSession.ps1')
     $source = New-TestBucketName 'runbook'
     $s3.CreateBucket($source)
     $s3.Seed($source, 60, 0, 0, 31, '', 8)

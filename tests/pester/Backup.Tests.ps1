@@ -1,11 +1,6 @@
 # End to end against the real S3 server: back up, change the bucket, back up again, restore, compare bytes.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
-    $testHome = Enter-TestHome
-    Import-Module (Get-BuiltModulePath) -Force
-    $s3 = Get-TestS3
-    $cred = Get-TestCredential
-    $endpoint = $env:OSSBACKUP_TEST_S3_ENDPOINT
+    . (Join-Path $PSScriptRoot 'TestSession.ps1')
     $source = New-TestBucketName 'src'
     $s3.CreateBucket($source)
     $s3.Seed($source, 150, 0, 0, 7, '', 16)

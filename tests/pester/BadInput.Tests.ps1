@@ -1,11 +1,6 @@
 # Bad input gets a specific error and changes nothing.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
-    $testHome = Enter-TestHome
-    Import-Module (Get-BuiltModulePath) -Force
-    $s3 = Get-TestS3
-    $cred = Get-TestCredential
-    $endpoint = $env:OSSBACKUP_TEST_S3_ENDPOINT
+    . (Join-Path $PSScriptRoot 'TestSession.ps1')
     $source = New-TestBucketName 'bad'
     $s3.CreateBucket($source)
     $s3.Seed($source, 20, 0, 0, 5, '', 8)

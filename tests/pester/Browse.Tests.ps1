@@ -1,11 +1,6 @@
 # Browsing and comparing points, restoring a chosen version, and -Conflict IfChanged.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
-    $testHome = Enter-TestHome
-    Import-Module (Get-BuiltModulePath) -Force
-    $s3 = Get-TestS3
-    $cred = Get-TestCredential
-    $endpoint = $env:OSSBACKUP_TEST_S3_ENDPOINT
+    . (Join-Path $PSScriptRoot 'TestSession.ps1')
     $source = New-TestBucketName 'browse'
     $s3.CreateBucket($source)
     $s3.Seed($source, 250, 1, 9MB, 13, '', 16)

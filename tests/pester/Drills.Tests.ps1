@@ -1,11 +1,6 @@
 # Scheduled restore drills: policy settings, one drill per drill slot, history, and alerts on a damaged vault.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
-    $testHome = Enter-TestHome
-    Import-Module (Get-BuiltModulePath) -Force
-    $s3 = Get-TestS3
-    $cred = Get-TestCredential
-    $endpoint = $env:OSSBACKUP_TEST_S3_ENDPOINT
+    . (Join-Path $PSScriptRoot 'TestSession.ps1')
     $source = New-TestBucketName 'drills'
     $s3.CreateBucket($source)
     $s3.Seed($source, 40, 0, 0, 41, '', 8)

@@ -1,12 +1,7 @@
 # Inventory plans end to end: the bucket is never listed; its inventory (written by the test kit in the
 # OSS layout, since neither test server makes inventories) says what exists.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
-    $testHome = Enter-TestHome
-    Import-Module (Get-BuiltModulePath) -Force
-    $s3 = Get-TestS3
-    $cred = Get-TestCredential
-    $endpoint = $env:OSSBACKUP_TEST_S3_ENDPOINT
+    . (Join-Path $PSScriptRoot 'TestSession.ps1')
     $source = New-TestBucketName 'invsrc'
     $inventoryBucket = New-TestBucketName 'inv'
     $s3.CreateBucket($source)

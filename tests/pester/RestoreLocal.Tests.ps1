@@ -1,12 +1,7 @@
 # Restoring to a local folder: nothing escapes the folder, unsafe keys are reported one by one,
 # and no partial file ever sits under a final name.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
-    $testHome = Enter-TestHome
-    Import-Module (Get-BuiltModulePath) -Force
-    $s3 = Get-TestS3
-    $cred = Get-TestCredential
-    $endpoint = $env:OSSBACKUP_TEST_S3_ENDPOINT
+    . (Join-Path $PSScriptRoot 'TestSession.ps1')
     $source = New-TestBucketName 'hostile'
     $s3.CreateBucket($source)
     $safe = @{

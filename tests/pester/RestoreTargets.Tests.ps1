@@ -1,12 +1,7 @@
 # Restore targets and selections end to end against the real S3 server: the source bucket itself (with its
 # confirmation), -Rollback, -StorageClass, another endpoint and account, several prefixes with regex filters.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
-    $testHome = Enter-TestHome
-    Import-Module (Get-BuiltModulePath) -Force
-    $s3 = Get-TestS3
-    $cred = Get-TestCredential
-    $endpoint = $env:OSSBACKUP_TEST_S3_ENDPOINT
+    . (Join-Path $PSScriptRoot 'TestSession.ps1')
     $source = New-TestBucketName 'web'
     $s3.CreateBucket($source)
     $pageHeaders = @{

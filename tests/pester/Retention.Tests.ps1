@@ -1,11 +1,6 @@
 # Retention: applied after each successful backup; deleting points frees only data no other point needs.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
-    $testHome = Enter-TestHome
-    Import-Module (Get-BuiltModulePath) -Force
-    $s3 = Get-TestS3
-    $cred = Get-TestCredential
-    $endpoint = $env:OSSBACKUP_TEST_S3_ENDPOINT
+    . (Join-Path $PSScriptRoot 'TestSession.ps1')
     $source = New-TestBucketName 'keep'
     $s3.CreateBucket($source)
     $s3.Seed($source, 30, 1, 48MB, 17, '', 8)

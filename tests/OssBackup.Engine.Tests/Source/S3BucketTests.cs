@@ -34,28 +34,6 @@ public sealed class S3BucketTests(S3TestServer server, ScratchBucket bucket) : I
         AssertMetadata(read.Metadata);
     }
 
-    [S3Theory]
-    [InlineData(7)]
-    [InlineData(50_000)]
-    public async Task A_put_refused_for_its_storage_class_fails_alone_and_the_next_requests_succeed(int size)
-    {
-        var s3 = server.OpenBucket(bucket.Name);
-        Assert.False(await s3.ExistsAsync("class/refused.bin", CancellationToken.None));
-
-        var refused = await Assert.ThrowsAsync<Amazon.S3.AmazonS3Exception>(() =>
-            s3.PutAsync("class/refused.bin", TestData.RandomBytes(size, seed: 5), new ObjectWrite([], "NO_SUCH_CLASS"), CancellationToken.None));
-
-        Assert.Equal(System.Net.HttpStatusCode.BadRequest, refused.StatusCode);
-        // A refused body left unread on a kept-alive connection would be parsed as the next request.
-        var next = server.OpenBucket(bucket.Name);
-        await next.VerifyAccessAsync(CancellationToken.None);
-        for (var i = 0; i < 8; i++)
-        {
-            await next.PutAsync($"class/after-{i}.bin", new byte[] { (byte)i }, new ObjectWrite([]), CancellationToken.None);
-            Assert.True(await next.ExistsAsync($"class/after-{i}.bin", CancellationToken.None));
-        }
-    }
-
     [S3Fact]
     public async Task A_multipart_upload_of_three_5_MiB_parts_and_a_tail_reads_back_byte_identical_with_its_metadata()
     {
