@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using OssBackup.Engine.Util;
 
 namespace OssBackup.Engine.Vault;
@@ -46,77 +45,47 @@ public static class TableReader
             yield break;
         }
 
-        var decoded = Channel.CreateBounded<List<ObjectEntry>>(new BoundedChannelOptions(BatchesAhead) { SingleReader = true, SingleWriter = true });
-        // Lists go back and forth between the decoder and the consumer instead of being allocated per segment.
-        var recycled = Channel.CreateBounded<List<ObjectEntry>>(new BoundedChannelOptions(BatchesAhead + 2) { SingleReader = true, SingleWriter = true });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var decoder = Task.Run(() => DecodeSegmentsAsync(reader, segments, first, decoded.Writer, recycled.Reader, stop.Token), CancellationToken.None);
-        try
+        var skipping = fromKey is not null;
+        await foreach (var entry in ReadAhead.InBackground(DecodeSegmentsAsync(reader, segments, first, CancellationToken.None), EntriesPerBatch, BatchesAhead, cancellationToken))
         {
-            var skipping = fromKey is not null;
-            while (await decoded.Reader.WaitToReadAsync(cancellationToken))
+            // The first segment may start below fromKey.
+            if (skipping)
             {
-                while (decoded.Reader.TryRead(out var entries))
+                if (KeyOrder.Instance.Compare(entry.Key, fromKey) < 0)
                 {
-                    foreach (var entry in entries)
-                    {
-                        if (skipping)
-                        {
-                            if (KeyOrder.Instance.Compare(entry.Key, fromKey) < 0)
-                            {
-                                continue;
-                            }
-                            skipping = false;
-                        }
-                        yield return entry;
-                    }
-                    entries.Clear();
-                    recycled.Writer.TryWrite(entries);
+                    continue;
                 }
+                skipping = false;
             }
-        }
-        finally
-        {
-            // A failure of the decoder reached the consumer through the channel; here it only has to stop.
-            await stop.CancelAsync();
-            await decoder.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            yield return entry;
         }
     }
 
-    private static async Task DecodeSegmentsAsync(BlobReader reader, IReadOnlyList<TableSegmentRef> segments, int first,
-        ChannelWriter<List<ObjectEntry>> decoded, ChannelReader<List<ObjectEntry>> recycled, CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<ObjectEntry> DecodeSegmentsAsync(BlobReader reader, IReadOnlyList<TableSegmentRef> segments, int first,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        Exception? failure = null;
-        try
+        using var segmentReader = reader.NewSibling();
+        var strings = new Utf8StringCache();
+        var plaintext = Array.Empty<byte>();
+        var entries = new List<ObjectEntry>(EntriesPerBatch);
+        for (var i = first; i < segments.Count; i++)
         {
-            using var segmentReader = reader.NewSibling();
-            var strings = new Utf8StringCache();
-            var plaintext = Array.Empty<byte>();
-            for (var i = first; i < segments.Count; i++)
+            var location = segments[i].Blob;
+            if (plaintext.Length < location.RawLength)
             {
-                var location = segments[i].Blob;
-                if (plaintext.Length < location.RawLength)
+                plaintext = new byte[Math.Max(location.RawLength, 2 * plaintext.Length)];
+            }
+            await segmentReader.ReadAsync(location, plaintext, cancellationToken);
+            var position = TableSegmentCodec.FirstEntry(plaintext.AsSpan(0, location.RawLength), location.Id);
+            while (position < location.RawLength)
+            {
+                entries.Clear();
+                position = TableSegmentCodec.ReadEntries(plaintext.AsSpan(0, location.RawLength), position, EntriesPerBatch, strings, entries);
+                foreach (var entry in entries)
                 {
-                    plaintext = new byte[Math.Max(location.RawLength, 2 * plaintext.Length)];
-                }
-                await segmentReader.ReadAsync(location, plaintext, cancellationToken);
-                var position = TableSegmentCodec.FirstEntry(plaintext.AsSpan(0, location.RawLength), location.Id);
-                while (position < location.RawLength)
-                {
-                    var entries = recycled.TryRead(out var reused) ? reused : new List<ObjectEntry>(EntriesPerBatch);
-                    position = TableSegmentCodec.ReadEntries(plaintext.AsSpan(0, location.RawLength), position, EntriesPerBatch, strings, entries);
-                    await decoded.WriteAsync(entries, cancellationToken);
+                    yield return entry;
                 }
             }
-        }
-        catch (Exception e)
-        {
-            failure = e;
-            throw;
-        }
-        finally
-        {
-            decoded.TryComplete(failure);
         }
     }
 }
