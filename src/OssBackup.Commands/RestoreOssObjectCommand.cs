@@ -196,9 +196,10 @@ public sealed class RestoreOssObjectCommand : OssBackupCmdlet
             }
             return found;
         });
+        var bucket = request.TargetBucket ?? Service.Catalog.GetBackupPoint(pointId).SourceBucket;
         foreach (var key in keys)
         {
-            ShouldProcess($"{request.TargetBucket ?? Service.Catalog.GetBackupPoint(pointId).SourceBucket}/{key}", $"Delete (not in point {pointId})");
+            ShouldProcess($"{bucket}/{key}", $"Delete (not in point {pointId})");
         }
     }
 }
