@@ -420,25 +420,75 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
             await target.PutAsync(targetKey, content, write with { ContentMd5 = md5 }, token);
             expectedETag = Convert.ToHexString(md5);
         }
+        else if (entry.Size <= target.StreamedPutLimit && PlainMd5(entry.ETag) is { } md5)
+        {
+            try
+            {
+                await target.PutStreamAsync(targetKey, new PointObjectBody(reader, entry), write with { ContentMd5 = md5 }, token);
+                expectedETag = entry.ETag;
+            }
+            catch (ContentDigestMismatchException)
+            {
+                // The backed-up ETag looked like an MD5 but was not the content's (an SSE-KMS object's, say):
+                // parts carry MD5s computed here, so the multipart upload does not depend on it.
+                expectedETag = await UploadInPartsAsync(reader, entry, targetKey, target, write, token);
+            }
+        }
         else
         {
-            await using var upload = await target.StartMultipartAsync(targetKey, write, token);
-            var buffer = new byte[entry.Chunks.Max(c => c.RawLength)];
-            var partMd5s = new byte[entry.Chunks.Count * 16];
-            for (var i = 0; i < entry.Chunks.Count; i++)
-            {
-                var chunk = entry.Chunks[i];
-                await reader.ReadAsync(chunk, buffer, token);
-                System.Security.Cryptography.MD5.HashData(buffer.AsSpan(0, chunk.RawLength), partMd5s.AsSpan(i * 16, 16));
-                await upload.UploadPartAsync(i + 1, buffer.AsMemory(0, chunk.RawLength), partMd5s.AsMemory(i * 16, 16), token);
-            }
-            await upload.CompleteAsync(token);
-            expectedETag = $"{Convert.ToHexString(System.Security.Cryptography.MD5.HashData(partMd5s))}-{entry.Chunks.Count}";
+            expectedETag = await UploadInPartsAsync(reader, entry, targetKey, target, write, token);
         }
         if (await target.StatAsync(targetKey, token) is { } written
             && (written.Size != entry.Size || !string.Equals(written.ETag, expectedETag, StringComparison.OrdinalIgnoreCase)))
         {
             throw new InvalidDataException($"'{targetKey}' does not verify after writing: the target holds {written.Size} bytes with ETag {written.ETag}, the backup {entry.Size} bytes with ETag {expectedETag.ToLowerInvariant()}.");
+        }
+    }
+
+    /// <summary>A multipart upload, one part per chunk; returns the ETag the target gives it (MD5 of the part MD5s, "-N").</summary>
+    private static async Task<string> UploadInPartsAsync(BlobReader reader, ObjectEntry entry, string targetKey, IObjectTarget target, ObjectWrite write, CancellationToken token)
+    {
+        await using var upload = await target.StartMultipartAsync(targetKey, write, token);
+        var buffer = new byte[entry.Chunks.Max(c => c.RawLength)];
+        var partMd5s = new byte[entry.Chunks.Count * 16];
+        for (var i = 0; i < entry.Chunks.Count; i++)
+        {
+            var chunk = entry.Chunks[i];
+            await reader.ReadAsync(chunk, buffer, token);
+            System.Security.Cryptography.MD5.HashData(buffer.AsSpan(0, chunk.RawLength), partMd5s.AsSpan(i * 16, 16));
+            await upload.UploadPartAsync(i + 1, buffer.AsMemory(0, chunk.RawLength), partMd5s.AsMemory(i * 16, 16), token);
+        }
+        await upload.CompleteAsync(token);
+        return $"{Convert.ToHexString(System.Security.Cryptography.MD5.HashData(partMd5s))}-{entry.Chunks.Count}";
+    }
+
+    /// <summary>
+    /// The MD5 an ETag states, when it is a plain one (32 hex digits). The backup proved the bytes against
+    /// it when the source said it could be the content's MD5 (see ObjectChunker).
+    /// </summary>
+    private static byte[]? PlainMd5(string etag) =>
+        etag.Length == 32 && etag.All(Uri.IsHexDigit) ? Convert.FromHexString(etag) : null;
+
+    /// <summary>A backed-up object's content, read from the vault chunk by chunk (each chunk's hash checked) as it is sent.</summary>
+    private sealed class PointObjectBody(BlobReader reader, ObjectEntry entry) : IObjectBody
+    {
+        public long Length => entry.Size;
+
+        public async Task WriteToAsync(Stream destination, CancellationToken cancellationToken)
+        {
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(entry.Chunks.Max(c => c.RawLength));
+            try
+            {
+                foreach (var chunk in entry.Chunks)
+                {
+                    await reader.ReadAsync(chunk, buffer.AsMemory(0, chunk.RawLength), cancellationToken);
+                    await destination.WriteAsync(buffer.AsMemory(0, chunk.RawLength), cancellationToken);
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 

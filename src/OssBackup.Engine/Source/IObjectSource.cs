@@ -34,6 +34,21 @@ public interface IObjectTarget
 
     Task<IMultipartWrite> StartMultipartAsync(string key, ObjectWrite write, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The largest object the target takes as one streamed write (<see cref="PutStreamAsync"/>) rather than
+    /// as a multipart upload; 0 when it cannot stream. One request costs a server less than a multipart
+    /// upload's three or more, but a failure resends the whole object, hence a limit.
+    /// </summary>
+    long StreamedPutLimit => 0;
+
+    /// <summary>
+    /// Uploads a whole object from <paramref name="body"/> without holding it in memory. The caller knows
+    /// the content's MD5 in advance (<see cref="ObjectWrite.ContentMd5"/>, required), and the server checks it.
+    /// </summary>
+    /// <exception cref="ContentDigestMismatchException">The server computed another MD5 from the bytes it received.</exception>
+    Task PutStreamAsync(string key, IObjectBody body, ObjectWrite write, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{Description} does not take streamed writes.");
+
     /// <summary>Keys under a prefix in key order, for a rollback to find what the point does not hold.</summary>
     IAsyncEnumerable<string> ListKeysAsync(string prefix, CancellationToken cancellationToken) =>
         throw new NotSupportedException($"{Description} cannot be listed for a rollback; -Rollback works on bucket targets.");
@@ -52,6 +67,20 @@ public sealed record ObjectWrite(IReadOnlyList<KeyValuePair<string, string>> Met
     /// <summary>The MD5 of a single PUT's content when the caller has it already; empty: the target computes it.</summary>
     public ReadOnlyMemory<byte> ContentMd5 { get; init; }
 }
+
+/// <summary>An object's content of known length that can be written out any number of times (once per attempt).</summary>
+public interface IObjectBody
+{
+    long Length { get; }
+
+    Task WriteToAsync(Stream destination, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The server refused a write because the bytes it received do not have the Content-MD5 sent with them
+/// (S3's BadDigest): damaged on the way, or an MD5 that was never the content's.
+/// </summary>
+public sealed class ContentDigestMismatchException(string message) : IOException(message);
 
 /// <summary>A multipart upload in progress; disposing it without completing aborts it, leaving no orphan parts.</summary>
 public interface IMultipartWrite : IAsyncDisposable

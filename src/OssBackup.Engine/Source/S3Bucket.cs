@@ -8,7 +8,7 @@ namespace OssBackup.Engine.Source;
 
 /// <summary>
 /// One bucket on an S3-compatible endpoint, as a backup source and as a restore target. Object bodies are
-/// read with <see cref="S3ObjectReader"/> (a lean signed GET); listings and writes go through AWSSDK.
+/// read with <see cref="S3ObjectClient"/> (a lean signed GET); listings and writes go through AWSSDK.
 /// </summary>
 public sealed class S3Bucket : IObjectSource, IObjectTarget, IDisposable
 {
@@ -16,9 +16,9 @@ public sealed class S3Bucket : IObjectSource, IObjectTarget, IDisposable
     private const int PageKeys = 1000;
 
     private readonly IAmazonS3 _client;
-    private readonly S3ObjectReader _objects;
+    private readonly S3ObjectClient _objects;
 
-    public S3Bucket(IAmazonS3 client, S3ObjectReader objects, string bucket, string endpoint)
+    public S3Bucket(IAmazonS3 client, S3ObjectClient objects, string bucket, string endpoint)
     {
         _client = client;
         _objects = objects;
@@ -28,7 +28,7 @@ public sealed class S3Bucket : IObjectSource, IObjectTarget, IDisposable
 
     /// <summary>A bucket with its own SDK client and object reader, each allowing <paramref name="maxConnections"/> connections.</summary>
     public static S3Bucket Open(S3Connection connection, string bucket, int maxConnections = 64) =>
-        new(S3ClientFactory.Create(connection, maxConnections), new S3ObjectReader(connection, bucket, maxConnections), bucket, connection.Endpoint);
+        new(S3ClientFactory.Create(connection, maxConnections), new S3ObjectClient(connection, bucket, maxConnections), bucket, connection.Endpoint);
 
     public string Bucket { get; }
     public string Description { get; }
@@ -117,6 +117,29 @@ public sealed class S3Bucket : IObjectSource, IObjectTarget, IDisposable
             request.StorageClass = S3StorageClass.FindValue(storageClass);
         }
         await _client.PutObjectAsync(request, cancellationToken);
+    }
+
+    /// <summary>
+    /// Up to 100 MiB an object goes up as one streamed PUT: the size from which AWS advises multipart
+    /// upload, and below rclone's 200 MiB cutoff. Above it, a failure would resend too much.
+    /// </summary>
+    public long StreamedPutLimit => 100L << 20;
+
+    public Task PutStreamAsync(string key, IObjectBody body, ObjectWrite write, CancellationToken cancellationToken)
+    {
+        var headers = new List<KeyValuePair<string, string>>(write.Metadata.Count + 1);
+        foreach (var (name, value) in write.Metadata)
+        {
+            if (name.StartsWith(Vault.ObjectEntry.UserMetadataPrefix, StringComparison.OrdinalIgnoreCase) || S3ObjectClient.StandardHeaders.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                headers.Add(new(name, value));
+            }
+        }
+        if (write.StorageClass is { } storageClass)
+        {
+            headers.Add(new("x-amz-storage-class", storageClass));
+        }
+        return _objects.PutAsync(key, body, write.ContentMd5, headers, cancellationToken);
     }
 
     public async Task<IMultipartWrite> StartMultipartAsync(string key, ObjectWrite write, CancellationToken cancellationToken)

@@ -16,6 +16,9 @@ public sealed class SigV4Signer
     /// <summary>SHA-256 of no bytes: the payload hash of a GET.</summary>
     public const string EmptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
+    /// <summary>The payload hash of a request whose body is not signed (its integrity rests on Content-MD5).</summary>
+    public const string UnsignedPayload = "UNSIGNED-PAYLOAD";
+
     private readonly S3Credentials _credentials;
     private readonly string _region;
     private readonly string _service;

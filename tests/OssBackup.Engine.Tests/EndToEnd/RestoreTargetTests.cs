@@ -195,6 +195,96 @@ public sealed class RestoreTargetTests(SmallBucketEngine engine) : IClassFixture
         Assert.False(engine.Service.WritesOverSource(pointId, request with { TargetBucket = "another" }));
     }
 
+    [S3Fact]
+    public async Task A_large_object_whose_backed_up_ETag_is_its_MD5_goes_up_as_one_streamed_PUT_with_its_headers()
+    {
+        var source = await engine.Server.CreateBucketAsync("streamed");
+        var content = TestData.RandomBytes(20 << 20, seed: 12);
+        await engine.Server.PutObjectsAsync(source, new Dictionary<string, byte[]> { [LargeKey] = content }, r =>
+        {
+            r.ContentType = "video/mp4";
+            r.Headers.CacheControl = "max-age=60";
+            r.Metadata["origin"] = "camera 7";
+        });
+        await engine.NewPlanAsync("streamed", source);
+        var pointId = (await engine.BackupAsync("streamed")).BackupPointId!;
+        var target = await engine.Server.CreateBucketAsync("streamed-target");
+        var counting = new FaultyObjectTarget(engine.Server.OpenBucket(target)) { Streamed = true };
+
+        var job = await RestoreThroughAsync(pointId, counting);
+
+        Assert.Equal(JobStatus.Completed, job.Status);
+        Assert.Equal(1, counting.StreamAttempts);
+        Assert.Equal(0, counting.PartsUploaded);
+        using var client = engine.Server.NewClient();
+        var head = await client.GetObjectMetadataAsync(target, LargeKey);
+        Assert.Equal(Convert.ToHexString(System.Security.Cryptography.MD5.HashData(content)), head.ETag.Trim('"'), ignoreCase: true);
+        Assert.Equal("video/mp4", head.Headers.ContentType);
+        Assert.Equal("max-age=60", head.Headers.CacheControl);
+        Assert.Equal("camera 7", head.Metadata["origin"]);
+        Assert.Equal(TestData.Sha256(content), (await engine.Server.ReadObjectHashesAsync(target))[LargeKey]);
+    }
+
+    [S3Fact]
+    public async Task A_streamed_PUT_whose_body_fails_midway_leaves_no_object_is_not_retried_and_a_rerun_completes()
+    {
+        var (pointId, hashes) = await BackUpBucketWithLargeObjectAsync("stream-fail");
+        var target = await engine.Server.CreateBucketAsync("stream-fail-target");
+        var failing = new FaultyObjectTarget(engine.Server.OpenBucket(target))
+        {
+            Streamed = true,
+            BeforeStreamWrite = sent => { if (sent >= 8 << 20) { throw new IOException("simulated vault read error"); } },
+        };
+
+        var failed = await RestoreThroughAsync(pointId, failing, selection: new RestoreSelection([LargeKey]));
+
+        Assert.Equal(JobStatus.Failed, failed.Status);
+        Assert.Equal(1, failing.StreamAttempts);
+        Assert.Contains("simulated vault read error", Assert.Single(engine.Catalog.GetJobItems(failed.Id, "Failed")).Message, StringComparison.Ordinal);
+        Assert.False(await ExistsAsync(target, LargeKey));
+
+        var rerun = await RestoreThroughAsync(pointId, engine.Server.OpenBucket(target), selection: new RestoreSelection([LargeKey]));
+
+        Assert.Equal(JobStatus.Completed, rerun.Status);
+        Assert.Equal(hashes[LargeKey], (await engine.Server.ReadObjectHashesAsync(target))[LargeKey]);
+    }
+
+    [S3Fact]
+    public async Task A_restore_cancelled_during_a_streamed_PUT_leaves_no_object()
+    {
+        var (pointId, _) = await BackUpBucketWithLargeObjectAsync("stream-cancel");
+        var target = await engine.Server.CreateBucketAsync("stream-cancel-target");
+        using var cancellation = new CancellationTokenSource();
+        var cancelling = new FaultyObjectTarget(engine.Server.OpenBucket(target))
+        {
+            Streamed = true,
+            BeforeStreamWrite = sent => { if (sent >= 8 << 20) { cancellation.Cancel(); } },
+        };
+
+        var cancelled = await RestoreThroughAsync(pointId, cancelling, selection: new RestoreSelection([LargeKey]), cancellationToken: cancellation.Token);
+
+        Assert.Equal(JobStatus.Cancelled, cancelled.Status);
+        Assert.False(await ExistsAsync(target, LargeKey));
+    }
+
+    [S3Fact]
+    public async Task A_streamed_PUT_the_server_refuses_for_its_MD5_is_uploaded_in_parts_instead()
+    {
+        var (pointId, hashes) = await BackUpBucketWithLargeObjectAsync("stream-digest");
+        var target = await engine.Server.CreateBucketAsync("stream-digest-target");
+        // An ETag that looks like an MD5 but is not the content's (as SSE-KMS gives): the server answers BadDigest.
+        var misled = new FaultyObjectTarget(engine.Server.OpenBucket(target)) { Streamed = true, AlterStreamedWrite = w => w with { ContentMd5 = new byte[16] } };
+
+        var job = await RestoreThroughAsync(pointId, misled, selection: new RestoreSelection([LargeKey]));
+
+        Assert.Equal(JobStatus.Completed, job.Status);
+        Assert.Equal(1, misled.StreamAttempts);
+        Assert.Equal(3, misled.PartsUploaded);
+        using var client = engine.Server.NewClient();
+        Assert.EndsWith("-3", (await client.GetObjectMetadataAsync(target, LargeKey)).ETag.Trim('"'), StringComparison.Ordinal);
+        Assert.Equal(hashes[LargeKey], (await engine.Server.ReadObjectHashesAsync(target))[LargeKey]);
+    }
+
     /// <summary>A bucket target that fails or reports at a chosen part of a multipart upload.</summary>
     private sealed class FaultyObjectTarget(IObjectTarget inner) : IObjectTarget
     {
@@ -203,6 +293,54 @@ public sealed class RestoreTargetTests(SmallBucketEngine engine) : IClassFixture
         public int? FailOnPart { get; init; }
         public Action<int>? OnPart { get; init; }
         public int PartsUploaded => _partsUploaded;
+
+        /// <summary>Pass streamed PUTs on to the bucket (else every multi-chunk object goes up in parts).</summary>
+        public bool Streamed { get; init; }
+        public Func<ObjectWrite, ObjectWrite>? AlterStreamedWrite { get; init; }
+
+        /// <summary>Called before each write of a streamed body with the bytes sent so far; may throw or cancel.</summary>
+        public Action<long>? BeforeStreamWrite { get; init; }
+        public int StreamAttempts => _streamAttempts;
+        private int _streamAttempts;
+
+        public long StreamedPutLimit => Streamed ? inner.StreamedPutLimit : 0;
+
+        public Task PutStreamAsync(string key, IObjectBody body, ObjectWrite write, CancellationToken cancellationToken) =>
+            inner.PutStreamAsync(key, new InterceptedBody(this, body), AlterStreamedWrite?.Invoke(write) ?? write, cancellationToken);
+
+        private sealed class InterceptedBody(FaultyObjectTarget owner, IObjectBody inner) : IObjectBody
+        {
+            public long Length => inner.Length;
+
+            public Task WriteToAsync(Stream destination, CancellationToken cancellationToken)
+            {
+                Interlocked.Increment(ref owner._streamAttempts);
+                return inner.WriteToAsync(new InterceptingStream(owner, destination), cancellationToken);
+            }
+        }
+
+        private sealed class InterceptingStream(FaultyObjectTarget owner, Stream inner) : Stream
+        {
+            private long _sent;
+
+            public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+            {
+                owner.BeforeStreamWrite?.Invoke(_sent);
+                await inner.WriteAsync(buffer, cancellationToken);
+                _sent += buffer.Length;
+            }
+
+            public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+            public override void Flush() => inner.Flush();
+            public override bool CanRead => false;
+            public override bool CanSeek => false;
+            public override bool CanWrite => true;
+            public override long Length => throw new NotSupportedException();
+            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+            public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+            public override void SetLength(long value) => throw new NotSupportedException();
+        }
 
         public string Description => inner.Description;
         public Task<(long Size, string ETag)?> StatAsync(string key, CancellationToken cancellationToken) => inner.StatAsync(key, cancellationToken);

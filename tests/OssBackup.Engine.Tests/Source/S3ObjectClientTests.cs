@@ -9,7 +9,7 @@ namespace OssBackup.Engine.Tests.Source;
 /// The lean GET's handling of what servers answer, with canned HTTP responses (the real server cannot be
 /// made to fail on demand); its signing and key encoding are proven against RGW in S3BucketTests.
 /// </summary>
-public sealed class S3ObjectReaderTests
+public sealed class S3ObjectClientTests
 {
     private static readonly S3Connection Connection = new("http://127.0.0.1:9000", "us-east-1", ForcePathStyle: true, new S3Credentials("AKIDTEST", "secret-never-shown"));
 
@@ -153,7 +153,7 @@ public sealed class S3ObjectReaderTests
 
         Assert.Equal("SlowDown", error.ErrorCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, error.StatusCode);
-        Assert.Equal(1 + S3ObjectReader.MaxRetries, handler.Calls);
+        Assert.Equal(1 + S3ObjectClient.MaxRetries, handler.Calls);
     }
 
     [Fact]
@@ -172,7 +172,7 @@ public sealed class S3ObjectReaderTests
 
         Assert.Equal(2, flaky.Calls);
         Assert.Equal(SourceProblem.Unreachable, error.Problem);
-        Assert.Equal(1 + S3ObjectReader.MaxRetries, dead.Calls);
+        Assert.Equal(1 + S3ObjectClient.MaxRetries, dead.Calls);
     }
 
     [Fact]
@@ -196,7 +196,7 @@ public sealed class S3ObjectReaderTests
     {
         var connection = Connection with { Credentials = new S3Credentials("ASIATEMP", "temp-secret", "session-token-value") };
         var handler = new CannedHandler(_ => Ok("ok"));
-        using var reader = new S3ObjectReader(connection, "b", handler, TimeSpan.Zero);
+        using var reader = new S3ObjectClient(connection, "b", handler, TimeSpan.Zero);
 
         await using var read = await reader.OpenReadAsync("k", CancellationToken.None);
 
@@ -220,7 +220,7 @@ public sealed class S3ObjectReaderTests
             request.Headers.GetValues("Authorization").Single(), StringComparison.Ordinal);
     }
 
-    private static S3ObjectReader NewReader(HttpMessageHandler handler) => new(Connection, "bucket", handler, TimeSpan.Zero);
+    private static S3ObjectClient NewReader(HttpMessageHandler handler) => new(Connection, "bucket", handler, TimeSpan.Zero);
 
     private static HttpResponseMessage Ok(string body, Action<HttpResponseMessage>? headers = null)
     {
