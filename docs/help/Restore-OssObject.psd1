@@ -76,8 +76,9 @@ deleted when any object failed to restore. High impact: asks for confirmation un
 '@
         Parallelism  = @'
 How many objects are restored at once (1-256; default 16). More helps with many small objects on a fast
-endpoint; fewer limits the load on a busy target. A large object is uploaded part after part, so one
-worker holds at most one 8 MiB part in memory.
+endpoint; fewer limits the load on a busy target. An object of up to 100 MiB is uploaded as one PUT,
+streamed from the vault; a larger one part after part. Either way one worker holds at most one 8 MiB
+chunk in memory.
 '@
         Force        = 'Skips the confirmation asked before restoring over the source objects or deleting with -Rollback.'
         InputObject  = @'

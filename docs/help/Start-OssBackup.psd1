@@ -14,7 +14,7 @@ changed objects are read (BackedUpObjects). Objects that are no longer in the so
 new point but stay in the older ones. The content read is cut into chunks that are stored once in the
 vault, so even a changed object only adds the chunks the vault does not already hold (WrittenBytes).
 
-Objects are read 16 at a time. Progress (objects and bytes, throughput, time remaining) is shown with
+Objects are read 16 at a time (-Parallelism changes that). Progress (objects and bytes, throughput, time remaining) is shown with
 Write-Progress. Press Ctrl+C to stop: the job ends as Cancelled and earlier backup points are unchanged.
 
 Objects that cannot be read are reported one by one as non-terminating errors (ObjectFailed.<code>) and
@@ -57,6 +57,11 @@ in; each is backed up in turn. A BackupJob or BackupPoint also stands for its pl
         Credential = @'
 The access key for this run, as a PSCredential: the user name is the access key id, the password the
 access key secret. It overrides the plan's ProfileName and the environment variables, and is not stored.
+'@
+        Parallelism = @'
+How many objects are read at once (1-256; default 16). More helps a bucket of many small objects on a
+distant endpoint, where each GET mostly waits; fewer limits the load on a busy source. Each worker holds
+at most one 8 MiB chunk in memory, so memory grows with this value, not with the bucket.
 '@
     }
 

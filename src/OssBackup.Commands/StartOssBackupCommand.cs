@@ -16,6 +16,11 @@ public sealed class StartOssBackupCommand : OssBackupCmdlet
     [Credential]
     public PSCredential? Credential { get; set; }
 
+    /// <summary>How many objects are read at once.</summary>
+    [Parameter]
+    [ValidateRange(1, 256)]
+    public int? Parallelism { get; set; }
+
     protected override void ProcessRecord()
     {
         string name;
@@ -34,7 +39,7 @@ public sealed class StartOssBackupCommand : OssBackupCmdlet
         }
         try
         {
-            var job = RunEngine($"Backing up plan '{name}'", (observer, token) => Service.StartBackupAsync(name, ToS3Credentials(Credential), observer, token));
+            var job = RunEngine($"Backing up plan '{name}'", (observer, token) => Service.StartBackupAsync(name, ToS3Credentials(Credential), observer, token, Parallelism));
             WriteObject(job);
         }
         catch (BackupFailedException e)

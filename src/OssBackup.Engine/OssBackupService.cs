@@ -86,18 +86,20 @@ public sealed partial class OssBackupService
         return GetPlans(plan.Name).Single();
     }
 
-    public async Task<BackupJob> StartBackupAsync(string planName, S3Credentials? credentials, IOperationObserver observer, CancellationToken cancellationToken)
+    /// <param name="parallelism">Objects read at once; null: <see cref="BackupOptions"/>' (16).</param>
+    public async Task<BackupJob> StartBackupAsync(string planName, S3Credentials? credentials, IOperationObserver observer, CancellationToken cancellationToken, int? parallelism = null)
     {
         var plan = Catalog.GetPlan(planName);
         var vault = Catalog.GetVault(plan.Vault);
         var interval = plan.Policy.Length > 0 ? Catalog.GetPolicies(plan.Policy).FirstOrDefault()?.Interval : null;
-        var runner = new BackupRunner(Catalog, observer, BackupOptions with { ScheduleInterval = interval });
+        var options = BackupOptions with { ScheduleInterval = interval, Parallelism = parallelism ?? BackupOptions.Parallelism };
+        var runner = new BackupRunner(Catalog, observer, options);
         BackupJob job;
         try
         {
             var connection = ConnectionFor(plan, credentials);
             job = await runner.RunAsync(plan, vault,
-                () => WrapSource(OpenBucket(connection, plan.SourceBucket)),
+                () => WrapSource(OpenBucket(connection, plan.SourceBucket, options.Parallelism)),
                 plan.ScanMethod == ScanMethod.Inventory ? () => OpenInventoryStore(connection, plan.InventoryBucket) : null,
                 cancellationToken);
         }
@@ -190,7 +192,7 @@ public sealed partial class OssBackupService
             ? new S3Connection(request.Endpoint ?? throw new ArgumentException($"The plan of point '{point.Id}' no longer exists; give -Endpoint."), "", true,
                 CredentialResolver.Resolve(request.Credentials, null, "the restore target"))
             : ConnectionFor(plan, request.Credentials) with { Endpoint = request.Endpoint ?? plan.Endpoint };
-        var bucket = OpenBucket(connection, request.TargetBucket ?? point.SourceBucket);
+        var bucket = OpenBucket(connection, request.TargetBucket ?? point.SourceBucket, request.Parallelism);
         try
         {
             await bucket.VerifyAccessAsync(cancellationToken);
@@ -255,8 +257,9 @@ public sealed partial class OssBackupService
     /// <summary>Replaced by tests to observe what is read from the inventory bucket.</summary>
     public Func<IBlobStore, IBlobStore> WrapInventoryStore { get; set; } = store => store;
 
-    private S3Bucket OpenBucket(S3Connection connection, string bucket) =>
-        S3Bucket.Open(connection, bucket, Math.Max(64, BackupOptions.Parallelism * 2));
+    /// <summary>A bucket with two connections for each of <paramref name="parallelism"/> workers (default: BackupOptions'), at least 64.</summary>
+    private S3Bucket OpenBucket(S3Connection connection, string bucket, int? parallelism = null) =>
+        S3Bucket.Open(connection, bucket, Math.Max(64, (parallelism ?? BackupOptions.Parallelism) * 2));
 
     private static void ValidateName(string name, string what)
     {

@@ -11,7 +11,7 @@ BeforeAll {
     New-BackupPlan -Name nightly -SourceBucket $source -Endpoint $endpoint -ForcePathStyle -Vault main -Credential $cred | Out-Null
 
     $atFull = $s3.Snapshot($source)
-    $fullJob = Start-OssBackup -Plan nightly
+    $fullJob = Start-OssBackup -Plan nightly -Parallelism 4
 
     $s3.PutText($source, 'small/000/object-00001.txt', 'changed once', 'text/plain')
     $s3.PutText($source, 'C++ notes/x+y=z.txt', 'changed twice', 'text/plain')

@@ -13,6 +13,36 @@ public sealed class BackupFaultTests(SmallBucketEngine engine) : IClassFixture<S
 
     public void Dispose() => engine.Service.WrapSource = source => source;
 
+    [S3Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task A_backup_reads_at_most_parallelism_objects_at_once(int parallelism)
+    {
+        await engine.NewPlanAsync($"parallel-{parallelism}");
+        int inFlight = 0, mostInFlight = 0;
+        engine.Service.WrapSource = source => new FaultyObjectSource(source)
+        {
+            BeforeRead = async _ =>
+            {
+                var now = Interlocked.Increment(ref inFlight);
+                int seen;
+                while ((seen = Volatile.Read(ref mostInFlight)) < now && Interlocked.CompareExchange(ref mostInFlight, now, seen) != seen)
+                {
+                }
+                // Long enough that every worker free to read arrives while the others wait here.
+                await Task.Delay(50);
+                Interlocked.Decrement(ref inFlight);
+            },
+        };
+
+        var job = await engine.Service.StartBackupAsync($"parallel-{parallelism}", engine.Server.Credentials, NullObserver.Instance, CancellationToken.None, parallelism);
+
+        Assert.Equal(JobStatus.Completed, job.Status);
+        Assert.Equal(engine.Objects.Count, job.BackedUpObjects);
+        // All 12 objects are listed at once, so the workers are never starved: exactly the limit is reached.
+        Assert.Equal(parallelism, mostInFlight);
+    }
+
     [S3Fact]
     public async Task A_read_that_fails_is_reported_and_the_job_is_partially_completed_without_that_object()
     {

@@ -204,6 +204,9 @@ public sealed class RestoreTargetTests(SmallBucketEngine engine) : IClassFixture
         {
             r.ContentType = "video/mp4";
             r.Headers.CacheControl = "max-age=60";
+            r.Headers.ContentDisposition = "attachment; filename=\"clip 7.mp4\"";
+            r.Headers.ContentEncoding = "identity";
+            r.Headers.Expires = new DateTime(2031, 1, 2, 3, 4, 5, DateTimeKind.Utc);
             r.Metadata["origin"] = "camera 7";
         });
         await engine.NewPlanAsync("streamed", source);
@@ -221,6 +224,9 @@ public sealed class RestoreTargetTests(SmallBucketEngine engine) : IClassFixture
         Assert.Equal(Convert.ToHexString(System.Security.Cryptography.MD5.HashData(content)), head.ETag.Trim('"'), ignoreCase: true);
         Assert.Equal("video/mp4", head.Headers.ContentType);
         Assert.Equal("max-age=60", head.Headers.CacheControl);
+        Assert.Equal("attachment; filename=\"clip 7.mp4\"", head.Headers.ContentDisposition);
+        Assert.Equal("identity", head.Headers.ContentEncoding);
+        Assert.Equal("Thu, 02 Jan 2031 03:04:05 GMT", head.ExpiresString);
         Assert.Equal("camera 7", head.Metadata["origin"]);
         Assert.Equal(TestData.Sha256(content), (await engine.Server.ReadObjectHashesAsync(target))[LargeKey]);
     }
