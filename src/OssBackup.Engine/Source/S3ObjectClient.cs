@@ -24,6 +24,10 @@ public sealed class S3ObjectClient : IDisposable
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
 
     private readonly HttpClient _http;
+
+    // PUTs are bounded by a stall timeout instead of HttpClient's total one: 100 MiB on a slow link may
+    // rightly take longer than five minutes, but no byte moving for minutes means a dead connection.
+    private readonly HttpClient _unboundedHttp;
     private readonly S3ObjectAddressing _addressing;
     private readonly SigV4Signer _signer;
     private readonly string? _sessionToken;
@@ -44,10 +48,17 @@ public sealed class S3ObjectClient : IDisposable
         _sessionToken = connection.Credentials.SessionToken;
         _retryBaseDelay = retryBaseDelay;
         _http = new HttpClient(handler, disposeHandler: true) { Timeout = TimeSpan.FromMinutes(5) };
+        _unboundedHttp = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
         Description = $"{connection.Endpoint.TrimEnd('/')}/{bucket}";
     }
 
     public string Description { get; }
+
+    /// <summary>How long a streamed PUT may go without sending a byte before it is abandoned (and retried).</summary>
+    internal TimeSpan PutStallTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long the server may take to answer once a streamed PUT's body is sent.</summary>
+    internal TimeSpan PutResponseTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How far the server's clock is ahead of ours, learnt from a RequestTimeTooSkewed answer.</summary>
     public TimeSpan ClockOffset => TimeSpan.FromTicks(Interlocked.Read(ref _clockOffsetTicks));
@@ -131,7 +142,8 @@ public sealed class S3ObjectClient : IDisposable
         var signedHeaders = new List<KeyValuePair<string, string>>(headers) { new("Content-MD5", Convert.ToBase64String(contentMd5.Span)) };
         for (var attempt = 0; ; attempt++)
         {
-            var content = new BodyContent(body);
+            using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var content = new BodyContent(body, watchdog, PutStallTimeout, PutResponseTimeout);
             HttpResponseMessage response;
             try
             {
@@ -146,7 +158,8 @@ public sealed class S3ObjectClient : IDisposable
                 request.Content = content;
                 // The server refuses a bad signature or storage class before the body: do not send 100 MiB to hear it.
                 request.Headers.ExpectContinue = true;
-                response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+                watchdog.CancelAfter(PutResponseTimeout);
+                response = await _unboundedHttp.SendAsync(request, HttpCompletionOption.ResponseContentRead, watchdog.Token);
             }
             catch (Exception) when (content.ReadFault is { } fault)
             {
@@ -218,16 +231,21 @@ public sealed class S3ObjectClient : IDisposable
     }
 
     /// <summary>An <see cref="IObjectBody"/> as HTTP content, remembering a failure of the body's own source apart from the network's.</summary>
-    private sealed class BodyContent(IObjectBody body) : HttpContent
+    /// <remarks>
+    /// Every write to the connection restarts <paramref name="watchdog"/>'s countdown at
+    /// <paramref name="stallTimeout"/>; once the body is sent, the server has <paramref name="responseTimeout"/> to answer.
+    /// </remarks>
+    private sealed class BodyContent(IObjectBody body, CancellationTokenSource watchdog, TimeSpan stallTimeout, TimeSpan responseTimeout) : HttpContent
     {
         public Exception? ReadFault { get; private set; }
 
         protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context, CancellationToken cancellationToken)
         {
-            var recording = new FaultRecordingTarget(stream);
+            var recording = new FaultRecordingTarget(stream, () => watchdog.CancelAfter(stallTimeout));
             try
             {
                 await body.WriteToAsync(recording, cancellationToken);
+                watchdog.CancelAfter(responseTimeout);
             }
             catch (Exception e) when (!recording.Faulted && e is not OperationCanceledException)
             {
@@ -246,13 +264,17 @@ public sealed class S3ObjectClient : IDisposable
         }
     }
 
-    /// <summary>The connection's stream, noting whether a write to it failed (the network's fault, unlike a failure of the body).</summary>
-    private sealed class FaultRecordingTarget(Stream inner) : Stream
+    /// <summary>
+    /// The connection's stream, noting whether a write to it failed (the network's fault, unlike a failure
+    /// of the body) and calling <paramref name="beforeWrite"/> before each write.
+    /// </summary>
+    private sealed class FaultRecordingTarget(Stream inner, Action beforeWrite) : Stream
     {
         public bool Faulted { get; private set; }
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
+            beforeWrite();
             try
             {
                 await inner.WriteAsync(buffer, cancellationToken);
@@ -334,8 +356,8 @@ public sealed class S3ObjectClient : IDisposable
     private static bool IsTransient(Exception error, CancellationToken cancellationToken) => error switch
     {
         HttpRequestException or IOException => true,
-        // HttpClient's own timeout, not the caller's cancellation.
-        TaskCanceledException => !cancellationToken.IsCancellationRequested,
+        // HttpClient's own timeout or a PUT's stall watchdog, not the caller's cancellation.
+        OperationCanceledException => !cancellationToken.IsCancellationRequested,
         _ => false,
     };
 
@@ -359,7 +381,11 @@ public sealed class S3ObjectClient : IDisposable
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
     };
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _unboundedHttp.Dispose();
+        _http.Dispose();
+    }
 
     /// <summary>An S3 error response: status, and the code, message and request id of its XML body when it has one.</summary>
     internal sealed record S3ErrorReply(HttpStatusCode Status, string Code, string Message, string RequestId, DateTimeOffset? ServerTime)

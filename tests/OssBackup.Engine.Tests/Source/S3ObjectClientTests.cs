@@ -220,6 +220,128 @@ public sealed class S3ObjectClientTests
             request.Headers.GetValues("Authorization").Single(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_streamed_PUT_may_take_longer_than_its_stall_timeout_as_long_as_bytes_keep_moving()
+    {
+        // 20 writes of 64 KiB, 150 ms apart: 3 s in all, each gap far inside the 1.5 s stall timeout
+        // (which leaves room for a loaded machine's timer and thread-pool delays).
+        var handler = new ConsumingHandler((_, _) => new SlowStream(TimeSpan.FromMilliseconds(150)));
+        using var client = new S3ObjectClient(Connection, "bucket", handler, TimeSpan.Zero) { PutStallTimeout = TimeSpan.FromSeconds(1.5) };
+        var body = new PatternBody(20, 64 << 10);
+
+        await client.PutAsync("big.bin", body, new byte[16], [new("Content-Type", "application/octet-stream")], CancellationToken.None);
+
+        Assert.Equal(1, handler.Calls);
+        Assert.Equal(1, body.Writes);
+        Assert.Equal(20L * (64 << 10), handler.BytesReceived);
+        var request = handler.Requests.Single();
+        Assert.Equal(HttpMethod.Put, request.Method);
+        Assert.Equal("UNSIGNED-PAYLOAD", request.Headers.GetValues("x-amz-content-sha256").Single());
+        Assert.Equal(Convert.ToBase64String(new byte[16]), request.Content!.Headers.GetValues("Content-MD5").Single());
+        Assert.Contains("content-md5", request.Headers.GetValues("Authorization").Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_streamed_PUT_whose_connection_stalls_is_abandoned_and_sent_again()
+    {
+        // The first connection takes 128 KiB, then nothing more; the second takes everything.
+        var handler = new ConsumingHandler((call, token) => call == 1 ? new StallingStream(128 << 10) : new SlowStream(TimeSpan.Zero));
+        using var client = new S3ObjectClient(Connection, "bucket", handler, TimeSpan.Zero) { PutStallTimeout = TimeSpan.FromMilliseconds(300) };
+        var body = new PatternBody(8, 64 << 10);
+
+        await client.PutAsync("big.bin", body, new byte[16], [], CancellationToken.None);
+
+        Assert.Equal(2, handler.Calls);
+        Assert.Equal(2, body.Writes);
+    }
+
+    [Fact]
+    public async Task A_streamed_PUT_refused_for_its_MD5_is_a_ContentDigestMismatchException_and_is_not_retried()
+    {
+        var handler = new ConsumingHandler((_, _) => new SlowStream(TimeSpan.Zero), _ => Error(HttpStatusCode.BadRequest, "BadDigest", "The Content-MD5 you specified did not match what we received."));
+        using var client = new S3ObjectClient(Connection, "bucket", handler, TimeSpan.Zero);
+
+        var error = await Assert.ThrowsAsync<ContentDigestMismatchException>(() => client.PutAsync("k", new PatternBody(1, 1024), new byte[16], [], CancellationToken.None));
+
+        Assert.Contains("'k'", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, handler.Calls);
+    }
+
+    /// <summary>A body of <paramref name="writes"/> writes of <paramref name="size"/> bytes, counting how often it is written out.</summary>
+    private sealed class PatternBody(int writes, int size) : IObjectBody
+    {
+        private int _writes;
+
+        public int Writes => _writes;
+        public long Length => (long)writes * size;
+
+        public async Task WriteToAsync(Stream destination, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _writes);
+            var buffer = new byte[size];
+            for (var i = 0; i < writes; i++)
+            {
+                await destination.WriteAsync(buffer, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Reads each request's body into a stream of the test's choosing, then answers (200 unless told).</summary>
+    private sealed class ConsumingHandler(Func<int, CancellationToken, Stream> sink, Func<int, HttpResponseMessage>? answer = null) : HttpMessageHandler
+    {
+        private int _calls;
+        private long _bytes;
+
+        public int Calls => _calls;
+        public long BytesReceived => Interlocked.Read(ref _bytes);
+        public List<HttpRequestMessage> Requests { get; } = [];
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var call = Interlocked.Increment(ref _calls);
+            lock (Requests)
+            {
+                Requests.Add(request);
+            }
+            var destination = sink(call, cancellationToken);
+            await request.Content!.CopyToAsync(destination, cancellationToken);
+            Interlocked.Exchange(ref _bytes, destination.Length);
+            var response = answer?.Invoke(call) ?? new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent([]) };
+            response.RequestMessage = request;
+            return response;
+        }
+    }
+
+    /// <summary>Takes every write after a pause, like a slow but live connection.</summary>
+    private sealed class SlowStream(TimeSpan pause) : MemoryStream
+    {
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await Task.Delay(pause, cancellationToken);
+            Seek(0, SeekOrigin.End);
+            await base.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    }
+
+    /// <summary>Takes <paramref name="limit"/> bytes, then blocks every write until the request is cancelled: a dead connection.</summary>
+    private sealed class StallingStream(long limit) : MemoryStream
+    {
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (Length >= limit)
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            await base.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    }
+
     private static S3ObjectClient NewReader(HttpMessageHandler handler) => new(Connection, "bucket", handler, TimeSpan.Zero);
 
     private static HttpResponseMessage Ok(string body, Action<HttpResponseMessage>? headers = null)
