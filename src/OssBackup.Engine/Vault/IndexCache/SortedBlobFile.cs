@@ -54,7 +54,9 @@ internal sealed class SortedBlobFile : IDisposable
         {
             return new SortedBlobFile(path, 0, null, null);
         }
-        var map = MemoryMappedFile.CreateFromFile(file, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+        // The view outlives the file handle closed on return (the mapping keeps the file), and stays valid when a
+        // later merge by another backup deletes the file.
+        var map = MemoryMappedFile.CreateFromFile(file, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
         try
         {
             return new SortedBlobFile(path, count, map, map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read));
