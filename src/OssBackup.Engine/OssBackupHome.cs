@@ -16,5 +16,11 @@ public static class OssBackupHome
 
     public static string CatalogPath => Path.Combine(Root, "catalog.db");
 
+    /// <summary>
+    /// Local index caches, one folder per vault id: on this machine's disk rather than in the vault, because they
+    /// are derived, per machine, memory-mapped, and vaults are meant to live in buckets.
+    /// </summary>
+    public static string IndexCacheRoot => Path.Combine(Root, "cache", "index");
+
     public static string ScratchFolder(string purpose) => Path.Combine(Root, "tmp", $"{purpose}-{Environment.ProcessId}-{Guid.NewGuid():N}");
 }

@@ -126,7 +126,7 @@ public sealed class BackupRunner
     private async Task<SnapshotManifest> BackupAsync(BackupPlan plan, IObjectSource source, IBackupScan scan, VaultRepository vault, VaultLock vaultLock, SnapshotManifest? previous, BackupJob job, BackupCounters counters, CancellationToken cancellationToken)
     {
         var filter = new KeyFilter(plan.Include, plan.Exclude);
-        var index = await vault.LoadIndexAsync(cancellationToken);
+        using var index = await vault.LoadIndexAsync(OssBackupHome.IndexCacheRoot, cancellationToken);
         var scratch = OssBackupHome.ScratchFolder("backup");
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = failFast.Token;

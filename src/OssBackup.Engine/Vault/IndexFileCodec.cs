@@ -40,6 +40,51 @@ internal static class IndexFileCodec
         return file;
     }
 
+    /// <summary>
+    /// The blobs of an index file, decoded as they stream in, so an index file of any size is read in bounded
+    /// memory (the index cache reads them this way; <see cref="Decode"/> holds the whole body).
+    /// </summary>
+    public static IEnumerable<BlobLocation> ReadBlobs(Stream file, string name)
+    {
+        Span<byte> header = stackalloc byte[Magic.Length + 8];
+        if (file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < header.Length || !header[..Magic.Length].SequenceEqual(Magic))
+        {
+            throw new InvalidDataException($"Index file '{name}' has an unknown format.");
+        }
+        return ReadBody(file, name);
+    }
+
+    private static IEnumerable<BlobLocation> ReadBody(Stream file, string name)
+    {
+        using var decompressed = new DecompressionStream(file, leaveOpen: true);
+        using var body = new BinaryReader(new BufferedStream(decompressed, 1 << 16));
+        var id = new byte[BlobId.Size];
+        var packCount = ReadCount(body, name);
+        for (var p = 0L; p < packCount; p++)
+        {
+            body.BaseStream.ReadExactly(id.AsSpan(0, PackId.Size));
+            var pack = PackId.Read(id);
+            body.Read7BitEncodedInt64();
+            var blobCount = ReadCount(body, name);
+            for (var b = 0L; b < blobCount; b++)
+            {
+                body.ReadByte();
+                var compression = (BlobCompression)body.ReadByte();
+                body.BaseStream.ReadExactly(id);
+                var offset = body.Read7BitEncodedInt64();
+                var stored = checked((int)body.Read7BitEncodedInt64());
+                var raw = checked((int)body.Read7BitEncodedInt64());
+                yield return new BlobLocation(BlobId.Read(id), pack, offset, stored, raw, compression);
+            }
+        }
+    }
+
+    private static long ReadCount(BinaryReader body, string name)
+    {
+        var count = body.Read7BitEncodedInt64();
+        return count >= 0 ? count : throw new InvalidDataException($"Index file '{name}' has a negative count.");
+    }
+
     public static List<(PackId Pack, long Size, List<(BlobType Type, BlobLocation Location)> Blobs)> Decode(ReadOnlySpan<byte> file, string name)
     {
         if (file.Length < Magic.Length + 8 || !file[..Magic.Length].SequenceEqual(Magic))

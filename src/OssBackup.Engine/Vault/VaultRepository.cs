@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using OssBackup.Engine.Storage;
+using OssBackup.Engine.Vault.IndexCache;
 
 namespace OssBackup.Engine.Vault;
 
@@ -12,7 +13,7 @@ namespace OssBackup.Engine.Vault;
 public sealed class VaultRepository
 {
     public const string ConfigName = "config";
-    private const string IndexFolder = "index/";
+    internal const string IndexFolder = "index/";
     private const string SnapshotFolder = "snapshots/";
 
     private VaultRepository(IBlobStore store, VaultConfig config)
@@ -49,23 +50,16 @@ public sealed class VaultRepository
 
     public BlobReader NewBlobReader() => new(Store);
 
-    /// <summary>Loads every index file into a deduplication index.</summary>
-    public async Task<BlobIndex> LoadIndexAsync(CancellationToken cancellationToken)
-    {
-        var index = new BlobIndex();
-        await foreach (var file in Store.ListAsync(IndexFolder, cancellationToken))
-        {
-            var bytes = await ReadAllAsync(Store, file.Name, cancellationToken);
-            foreach (var (_, _, blobs) in IndexFileCodec.Decode(bytes, file.Name))
-            {
-                foreach (var (_, location) in blobs)
-                {
-                    index.Add(location);
-                }
-            }
-        }
-        return index;
-    }
+    /// <summary>
+    /// Opens the deduplication index: the vault's local index cache under <paramref name="cacheRoot"/> (one folder
+    /// per vault id), first brought up to date with the index files written or removed since it was last used.
+    /// Dispose it when the backup is done.
+    /// </summary>
+    public Task<BlobIndex> LoadIndexAsync(string cacheRoot, CancellationToken cancellationToken) =>
+        LoadIndexAsync(cacheRoot, IndexCacheOptions.Default, cancellationToken);
+
+    public Task<BlobIndex> LoadIndexAsync(string cacheRoot, IndexCacheOptions options, CancellationToken cancellationToken) =>
+        IndexCacheFolder.LoadAsync(Store, Config.Id, cacheRoot, options, cancellationToken);
 
     /// <summary>Records sealed packs in a new index file; must complete before a snapshot names their blobs.</summary>
     public async Task WriteIndexAsync(IReadOnlyCollection<SealedPack> packs, CancellationToken cancellationToken)

@@ -29,6 +29,9 @@ public sealed class PruneTestVault : IDisposable
 
     public string Scratch => _folder.Combine("scratch");
 
+    /// <summary>The local index caches of this test's backups (the engine's is under OSSBACKUP_HOME).</summary>
+    public string IndexCacheRoot => _folder.Combine("index-cache");
+
     public static async Task<PruneTestVault> CreateAsync()
     {
         var result = new PruneTestVault(null!, null!);
@@ -45,7 +48,7 @@ public sealed class PruneTestVault : IDisposable
     public async Task<string> BackupAsync(IReadOnlyDictionary<string, byte[]> objects, bool packPerObject = true)
     {
         var ct = CancellationToken.None;
-        var index = await Vault.LoadIndexAsync(ct);
+        using var index = await Vault.LoadIndexAsync(IndexCacheRoot, ct);
         var sealedPacks = new List<SealedPack>();
         await using var packs = Vault.NewPackWriter(Scratch);
         var table = new TableWriter(packs, index);

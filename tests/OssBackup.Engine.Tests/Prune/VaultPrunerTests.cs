@@ -90,7 +90,7 @@ public sealed class VaultPrunerTests : IAsyncLifetime
         var indexAfter = _vault.FilesUnder("index/").Keys.ToList();
         Assert.Equal(indexBefore.Count, indexAfter.Count);
         Assert.Equal(indexBefore.Count - 1, indexBefore.Intersect(indexAfter).Count());
-        var index = await (await VaultRepository.OpenAsync(new FileBlobStore(_vault.Root), CancellationToken.None)).LoadIndexAsync(CancellationToken.None);
+        using var index = await (await VaultRepository.OpenAsync(new FileBlobStore(_vault.Root), CancellationToken.None)).LoadIndexAsync(_vault.IndexCacheRoot, CancellationToken.None);
         Assert.False(index.TryGet(BlobId.Of(One.AsSpan(0, PruneTestVault.ChunkSize)), out _));
         Assert.True(index.TryGet(BlobId.Of(Shared.AsSpan(0, PruneTestVault.ChunkSize)), out var shared));
         Assert.True(_vault.PackExists(shared.Pack));

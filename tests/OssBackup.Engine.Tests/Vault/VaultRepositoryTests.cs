@@ -78,7 +78,7 @@ public sealed class VaultRepositoryTests : IDisposable
         await vault.WriteIndexAsync(packs.Take(2).ToList(), CancellationToken.None);
         await vault.WriteIndexAsync(packs.Skip(2).ToList(), CancellationToken.None);
 
-        var index = await (await VaultRepository.OpenAsync(_store, CancellationToken.None)).LoadIndexAsync(CancellationToken.None);
+        using var index = await (await VaultRepository.OpenAsync(_store, CancellationToken.None)).LoadIndexAsync(_folder.Combine("cache"), CancellationToken.None);
 
         Assert.Equal(30, index.Count);
         Assert.All(packs.SelectMany(p => p.Blobs), blob =>
@@ -95,7 +95,8 @@ public sealed class VaultRepositoryTests : IDisposable
 
         await vault.WriteIndexAsync([], CancellationToken.None);
 
-        Assert.Equal(0, (await vault.LoadIndexAsync(CancellationToken.None)).Count);
+        using var index = await vault.LoadIndexAsync(_folder.Combine("cache"), CancellationToken.None);
+        Assert.Equal(0, index.Count);
         Assert.False(Directory.Exists(Path.Combine(_store.Location, "index")));
     }
 
