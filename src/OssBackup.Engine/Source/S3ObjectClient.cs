@@ -109,14 +109,8 @@ public sealed class S3ObjectClient : IDisposable
             {
                 throw new ObjectGoneException(key);
             }
-            if (attempt < MaxRetries && error.Code == "RequestTimeTooSkewed" && error.ServerTime is { } serverTime)
+            if (await RetryAfterAsync(error, attempt, cancellationToken))
             {
-                Interlocked.Exchange(ref _clockOffsetTicks, (serverTime - DateTimeOffset.UtcNow).Ticks);
-                continue;
-            }
-            if (attempt < MaxRetries && error.IsRetryable)
-            {
-                await Task.Delay(Backoff(attempt), cancellationToken);
                 continue;
             }
             throw S3Errors.Explain(error.ToException(), Description);
@@ -190,18 +184,35 @@ public sealed class S3ObjectClient : IDisposable
             {
                 throw new ContentDigestMismatchException($"{Description}: the server refused '{key}' because the bytes it received do not have the MD5 sent with them ({error.Message}).");
             }
-            if (attempt < MaxRetries && error.Code == "RequestTimeTooSkewed" && error.ServerTime is { } serverTime)
+            if (await RetryAfterAsync(error, attempt, cancellationToken))
             {
-                Interlocked.Exchange(ref _clockOffsetTicks, (serverTime - DateTimeOffset.UtcNow).Ticks);
-                continue;
-            }
-            if (attempt < MaxRetries && error.IsRetryable)
-            {
-                await Task.Delay(Backoff(attempt), cancellationToken);
                 continue;
             }
             throw S3Errors.Explain(error.ToException(), Description);
         }
+    }
+
+    /// <summary>
+    /// Whether a refused request is worth sending again: after learning the server's clock from a
+    /// RequestTimeTooSkewed answer, or after a backoff for throttling and server errors.
+    /// </summary>
+    private async Task<bool> RetryAfterAsync(S3ErrorReply error, int attempt, CancellationToken cancellationToken)
+    {
+        if (attempt >= MaxRetries)
+        {
+            return false;
+        }
+        if (error.Code == "RequestTimeTooSkewed" && error.ServerTime is { } serverTime)
+        {
+            Interlocked.Exchange(ref _clockOffsetTicks, (serverTime - DateTimeOffset.UtcNow).Ticks);
+            return true;
+        }
+        if (error.IsRetryable)
+        {
+            await Task.Delay(Backoff(attempt), cancellationToken);
+            return true;
+        }
+        return false;
     }
 
     private HttpRequestMessage NewSignedGet(Uri uri, string path) => NewSignedRequest(HttpMethod.Get, uri, path, [], SigV4Signer.EmptyPayloadHash);
@@ -268,7 +279,7 @@ public sealed class S3ObjectClient : IDisposable
     /// The connection's stream, noting whether a write to it failed (the network's fault, unlike a failure
     /// of the body) and calling <paramref name="beforeWrite"/> before each write.
     /// </summary>
-    private sealed class FaultRecordingTarget(Stream inner, Action beforeWrite) : Stream
+    private sealed class FaultRecordingTarget(Stream inner, Action beforeWrite) : Util.ForwardingWriteStream(inner)
     {
         public bool Faulted { get; private set; }
 
@@ -277,7 +288,7 @@ public sealed class S3ObjectClient : IDisposable
             beforeWrite();
             try
             {
-                await inner.WriteAsync(buffer, cancellationToken);
+                await Inner.WriteAsync(buffer, cancellationToken);
             }
             catch
             {
@@ -285,24 +296,6 @@ public sealed class S3ObjectClient : IDisposable
                 throw;
             }
         }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count).GetAwaiter().GetResult();
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-        public override void Flush() => inner.Flush();
-
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     private static async Task<SourceRead> ToSourceReadAsync(string key, HttpResponseMessage response, CancellationToken cancellationToken)

@@ -325,27 +325,16 @@ public sealed class RestoreTargetTests(SmallBucketEngine engine) : IClassFixture
             }
         }
 
-        private sealed class InterceptingStream(FaultyObjectTarget owner, Stream inner) : Stream
+        private sealed class InterceptingStream(FaultyObjectTarget owner, Stream inner) : OssBackup.Engine.Util.ForwardingWriteStream(inner)
         {
             private long _sent;
 
             public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
             {
                 owner.BeforeStreamWrite?.Invoke(_sent);
-                await inner.WriteAsync(buffer, cancellationToken);
+                await Inner.WriteAsync(buffer, cancellationToken);
                 _sent += buffer.Length;
             }
-
-            public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-            public override void Flush() => inner.Flush();
-            public override bool CanRead => false;
-            public override bool CanSeek => false;
-            public override bool CanWrite => true;
-            public override long Length => throw new NotSupportedException();
-            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-            public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-            public override void SetLength(long value) => throw new NotSupportedException();
         }
 
         public string Description => inner.Description;
