@@ -12,19 +12,21 @@ public sealed class BlobIndex : IDisposable
 {
     private readonly ConcurrentDictionary<BlobId, BlobLocation> _added = new();
     private readonly IReadOnlyList<SortedBlobFile> _cacheFiles;
+    private readonly DeadPackSet _deadPacks;
     private readonly Action? _invalidateCache;
     private readonly string? _ownedFolder;
     private int _damageReported;
 
     /// <summary>An index of no vault blobs: what is added is all it knows.</summary>
     public BlobIndex()
-        : this([], null, null, null)
+        : this([], DeadPackSet.None, null, null, null)
     {
     }
 
-    internal BlobIndex(IReadOnlyList<SortedBlobFile> cacheFiles, IndexCacheLoad? load, Action? invalidateCache, string? ownedFolder)
+    internal BlobIndex(IReadOnlyList<SortedBlobFile> cacheFiles, DeadPackSet deadPacks, IndexCacheLoad? load, Action? invalidateCache, string? ownedFolder)
     {
         _cacheFiles = cacheFiles;
+        _deadPacks = deadPacks;
         Load = load;
         _invalidateCache = invalidateCache;
         _ownedFolder = ownedFolder;
@@ -33,7 +35,10 @@ public sealed class BlobIndex : IDisposable
     /// <summary>What opening the cache did; null for an index not backed by a cache.</summary>
     public IndexCacheLoad? Load { get; }
 
-    /// <summary>Blobs known. A blob listed by index files that ended up in two cache files counts twice.</summary>
+    /// <summary>
+    /// Blobs known. A blob listed by index files that ended up in two cache files counts twice, and records in dead
+    /// packs count until a merge drops them.
+    /// </summary>
     public long Count => _cacheFiles.Sum(f => f.Count) + _added.Count;
 
     /// <summary>Blobs added since the index was opened: the part held in memory.</summary>
@@ -52,8 +57,11 @@ public sealed class BlobIndex : IDisposable
         {
             switch (_cacheFiles[i].TryFind(id, out location))
             {
-                case LookupResult.Found:
+                case LookupResult.Found when !_deadPacks.Contains(location.Pack):
                     return true;
+                case LookupResult.Found:
+                    // A prune deleted that pack; an older level may still hold the blob in a pack that survived.
+                    break;
                 case LookupResult.Damaged:
                     // A miss stores the blob again, which is always safe; reusing a damaged location would not be.
                     ReportDamage();

@@ -7,7 +7,10 @@ using OssBackup.Engine.Vault;
 
 namespace OssBackup.Engine.Tests.EndToEnd;
 
-/// <summary>Deduplication through the local index cache across backups of one vault, and after a prune rewrote its index.</summary>
+/// <summary>
+/// Deduplication through the local index cache across backups of one vault, and after a prune rewrote its index: the
+/// cache turns the deleted packs into dead packs instead of being rebuilt.
+/// </summary>
 [Collection(S3Collection.Name)]
 public sealed class IndexCacheBackupTests(S3TestServer server, TestHome home) : IAsyncLifetime, IDisposable
 {
@@ -64,13 +67,15 @@ public sealed class IndexCacheBackupTests(S3TestServer server, TestHome home) : 
         await AssertCacheCoversTheVaultExceptAsync(everything.NewIndexFiles);
 
         // Removing every point that holds "one/" deletes its packs and rewrites or deletes the index files naming them.
+        var buildBeforePrune = await CacheBuildIdAsync();
         var removed = await _service.RemoveBackupPointsAsync([first.Job.BackupPointId!, everything.Job.BackupPointId!], dryRun: false, CancellationToken.None);
         Assert.True(removed.Single().PacksDeleted > 0);
 
-        // The cache no longer covers the vault's index files: the next backup rebuilds it and must store "one/" again,
-        // never reuse a location in a deleted pack, while "two/" is still deduplicated.
+        // Index files the cache covers are gone: the next backup turns the packs they alone listed into dead packs (no
+        // rebuild), must store "one/" again, never reuse a location in a deleted pack, and still deduplicates "two/".
         var afterPrune = await BackupAsync("after prune", "");
         Assert.Equal(OnlyInOne, afterPrune.NewDataBlobs);
+        Assert.Equal(buildBeforePrune, await CacheBuildIdAsync());
         await AssertEveryChunkIsInAnExistingPackAsync(afterPrune.Job.BackupPointId!);
         await AssertEveryChunkIsInAnExistingPackAsync(second.Job.BackupPointId!);
         await AssertCacheCoversTheVaultExceptAsync(afterPrune.NewIndexFiles);
@@ -117,13 +122,24 @@ public sealed class IndexCacheBackupTests(S3TestServer server, TestHome home) : 
     /// </summary>
     private async Task AssertCacheCoversTheVaultExceptAsync(IReadOnlyCollection<string> writtenByTheLastBackup)
     {
-        var vault = await VaultRepository.OpenAsync(VaultStore, CancellationToken.None);
-        var manifest = Path.Combine(home.Path, "cache", "index", vault.Config.Id, "manifest.json");
-        using var json = JsonDocument.Parse(await File.ReadAllBytesAsync(manifest));
+        using var json = JsonDocument.Parse(await File.ReadAllBytesAsync(await CacheManifestPathAsync()));
         var covered = json.RootElement.GetProperty("indexFiles").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64(), StringComparer.Ordinal);
         var expected = (await IndexFilesAsync()).Where(f => !writtenByTheLastBackup.Contains(f.Key));
         Assert.Single(writtenByTheLastBackup);
         Assert.Equal(expected.OrderBy(f => f.Key, StringComparer.Ordinal), covered.OrderBy(f => f.Key, StringComparer.Ordinal));
+    }
+
+    /// <summary>The cache manifest's build id: a rebuild from every index file gives it a new one.</summary>
+    private async Task<string> CacheBuildIdAsync()
+    {
+        using var json = JsonDocument.Parse(await File.ReadAllBytesAsync(await CacheManifestPathAsync()));
+        return json.RootElement.GetProperty("buildId").GetString()!;
+    }
+
+    private async Task<string> CacheManifestPathAsync()
+    {
+        var vault = await VaultRepository.OpenAsync(VaultStore, CancellationToken.None);
+        return Path.Combine(home.Path, "cache", "index", vault.Config.Id, "manifest.json");
     }
 
     private async Task AssertEveryChunkIsInAnExistingPackAsync(string pointId)

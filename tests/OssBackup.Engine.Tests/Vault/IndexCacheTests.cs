@@ -84,22 +84,134 @@ public sealed class IndexCacheTests : IAsyncLifetime, IDisposable
         // 20 ≤ 4 × 90, then 400 ≤ 4 × 110: all three become one.
         Assert.Equal((1, 3), (index.Load!.Files, index.Load.FilesMerged));
         AssertFindsExactly(index, all);
-        Assert.Single(Directory.GetFiles(VaultCache, "level-*"));
+        Assert.Single(Directory.GetFiles(VaultCache, "level-*.blobs"));
     }
 
     [Fact]
-    public async Task A_pruned_index_file_forces_a_rebuild_that_no_longer_finds_its_blobs()
+    public async Task A_deleted_index_file_makes_its_packs_dead_without_a_rebuild_and_its_blobs_miss()
     {
         var kept = await WriteIndexFileAsync(packs: 2, blobsPerPack: 100);
         var pruned = await WriteIndexFileAsync(packs: 1, blobsPerPack: 100);
         (await LoadAsync(NeverMerge)).Dispose();
-        var prunedFile = IndexFileNaming(pruned[0]);
-        await _store.DeleteAsync(prunedFile, CancellationToken.None);
+        var levelsBefore = LevelFiles();
+        await _store.DeleteAsync(IndexFileNaming(pruned[0]), CancellationToken.None);
+
+        using var index = await LoadAsync(NeverMerge);
+
+        Assert.Equal((IndexCacheOutcome.Extended, 1, 1, 0), (index.Load!.Outcome, index.Load.IndexFilesGone, index.Load.DeadPacks, index.Load.IndexFilesRead));
+        Assert.Equal(levelsBefore, LevelFiles());
+        AssertFindsExactly(index, kept);
+        Assert.All(pruned, blob => Assert.False(index.TryGet(blob.Id, out _)));
+    }
+
+    [Fact]
+    public async Task A_prune_that_rewrites_an_index_file_filters_the_deleted_packs_and_a_relisted_blob_resolves_to_its_new_location()
+    {
+        var untouched = await WriteIndexFileAsync(packs: 2, blobsPerPack: 150);
+        var packs = Enumerable.Range(0, 4).Select(_ => NewPack(blobs: 100)).ToList();
+        var rewritten = await WriteIndexFileAsync(packs);
+        (await LoadAsync(NeverMerge)).Dispose();
+        var levelsBefore = LevelFiles();
+        var buildBefore = BuildId();
+
+        // What a prune does: the index file is replaced by one without the deleted packs (2 and 3). Half of pack 2's blobs
+        // are listed again in a new pack, as a repack would: they must resolve there, never to the deleted pack.
+        var survivors = packs.Take(2).ToList();
+        var moved = NewPack(packs[2].Blobs.Take(50).Select(b => b.Location.Id));
+        await WriteIndexFileAsync([.. survivors, moved]);
+        await _store.DeleteAsync(rewritten, CancellationToken.None);
+
+        using (var index = await LoadAsync(NeverMerge))
+        {
+            Assert.Equal(IndexCacheOutcome.Extended, index.Load!.Outcome);
+            Assert.Equal((1, 2, 1), (index.Load.IndexFilesGone, index.Load.DeadPacks, index.Load.IndexFilesRead));
+            Assert.Equal(buildBefore, BuildId());
+            Assert.Superset(levelsBefore.ToHashSet(), LevelFiles().ToHashSet());
+            AssertTheRewriteIsSeen(index);
+        }
+
+        // The dead packs are kept with the cache: a load with nothing new reads nothing and still filters them.
+        using var reused = await LoadAsync(NeverMerge);
+        Assert.Equal((IndexCacheOutcome.Reused, 0, 2), (reused.Load!.Outcome, reused.Load.IndexFilesRead, reused.Load.DeadPacks));
+        AssertTheRewriteIsSeen(reused);
+
+        void AssertTheRewriteIsSeen(BlobIndex index)
+        {
+            AssertFindsExactly(index, [.. untouched, .. Locations(survivors), .. Locations([moved])]);
+            Assert.All(packs[2].Blobs.Skip(50).Concat(packs[3].Blobs), blob => Assert.False(index.TryGet(blob.Location.Id, out _), $"{blob.Location.Id} is in a deleted pack"));
+        }
+    }
+
+    [Fact]
+    public async Task A_merge_drops_the_records_of_dead_packs_and_forgets_them()
+    {
+        var untouched = await WriteIndexFileAsync(packs: 2, blobsPerPack: 100);
+        var packs = Enumerable.Range(0, 3).Select(_ => NewPack(blobs: 40)).ToList();
+        var rewritten = await WriteIndexFileAsync(packs);
+        (await LoadAsync(NeverMerge)).Dispose();
+        await WriteIndexFileAsync([packs[0]]);
+        await _store.DeleteAsync(rewritten, CancellationToken.None);
+        using (var pruned = await LoadAsync(NeverMerge))
+        {
+            Assert.Equal(2, pruned.Load!.DeadPacks);
+            Assert.Single(Directory.GetFiles(VaultCache, "dead-*"));
+        }
+        var later = await WriteIndexFileAsync(packs: 1, blobsPerPack: 10);
+
+        using var merged = await LoadAsync(new IndexCacheOptions { MergeRatio = 1000, RunCapacity = 64 });
+
+        Assert.Equal((1, 3), (merged.Load!.Files, merged.Load.FilesMerged));
+        Assert.Equal((80L, 0), (merged.Load.RecordsPurged, merged.Load.DeadPacks));
+        Assert.Empty(Directory.GetFiles(VaultCache, "dead-*"));
+        Assert.Equal(200 + 40 + 10, merged.Count);
+        AssertFindsExactly(merged, [.. untouched, .. Locations([packs[0]]), .. later]);
+        Assert.All(packs.Skip(1).SelectMany(p => p.Blobs), blob => Assert.False(merged.TryGet(blob.Location.Id, out _)));
+    }
+
+    [Fact]
+    public async Task A_cache_written_before_pack_lists_were_kept_is_rebuilt_once()
+    {
+        var blobs = await WriteIndexFileAsync(packs: 2, blobsPerPack: 50);
+        (await LoadAsync(NeverMerge)).Dispose();
+        var manifestPath = Path.Combine(VaultCache, "manifest.json");
+        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(manifestPath))!.AsObject();
+        manifest["format"] = 1;
+        manifest.Remove("buildId");
+        await File.WriteAllTextAsync(manifestPath, manifest.ToJsonString());
+        Array.ForEach(Directory.GetFiles(VaultCache, "*.packs"), File.Delete);
+
+        using (var index = await LoadAsync(NeverMerge))
+        {
+            Assert.Equal(IndexCacheOutcome.Rebuilt, index.Load!.Outcome);
+            Assert.Contains("format 1", index.Load.RebuildReason, StringComparison.Ordinal);
+            AssertFindsExactly(index, blobs);
+        }
+        using var next = await LoadAsync(NeverMerge);
+        Assert.Equal(IndexCacheOutcome.Reused, next.Load!.Outcome);
+    }
+
+    [Theory]
+    [InlineData("level-*.packs", "pack list")]
+    [InlineData("dead-*.packs", "unusable")]
+    public async Task A_damaged_pack_list_is_never_trusted_the_cache_is_rebuilt(string damaged, string reason)
+    {
+        var kept = await WriteIndexFileAsync(packs: 2, blobsPerPack: 60);
+        var pruned = await WriteIndexFileAsync(packs: 2, blobsPerPack: 60);
+        (await LoadAsync(NeverMerge)).Dispose();
+        await _store.DeleteAsync(IndexFileNaming(pruned[0]), CancellationToken.None);
+        if (damaged.StartsWith("dead", StringComparison.Ordinal))
+        {
+            (await LoadAsync(NeverMerge)).Dispose();
+        }
+        var victim = Directory.GetFiles(VaultCache, damaged).First();
+        var bytes = await File.ReadAllBytesAsync(victim);
+        bytes[bytes.Length / 2] ^= 0x40;
+        await File.WriteAllBytesAsync(victim, bytes);
 
         using var index = await LoadAsync(NeverMerge);
 
         Assert.Equal(IndexCacheOutcome.Rebuilt, index.Load!.Outcome);
-        Assert.Contains(prunedFile, index.Load.RebuildReason, StringComparison.Ordinal);
+        Assert.Contains(reason, index.Load.RebuildReason, StringComparison.Ordinal);
         AssertFindsExactly(index, kept);
         Assert.All(pruned, blob => Assert.False(index.TryGet(blob.Id, out _)));
     }
@@ -109,7 +221,7 @@ public sealed class IndexCacheTests : IAsyncLifetime, IDisposable
     {
         var blobs = await WriteIndexFileAsync(packs: 2, blobsPerPack: 300);
         (await LoadAsync(NeverMerge)).Dispose();
-        var level = Directory.GetFiles(VaultCache, "level-*").Single();
+        var level = Directory.GetFiles(VaultCache, "level-*.blobs").Single();
         using (var file = new FileStream(level, FileMode.Open))
         {
             file.SetLength(file.Length - 100);
@@ -127,7 +239,7 @@ public sealed class IndexCacheTests : IAsyncLifetime, IDisposable
     {
         var blobs = await WriteIndexFileAsync(packs: 1, blobsPerPack: 1000);
         (await LoadAsync(NeverMerge)).Dispose();
-        var level = Directory.GetFiles(VaultCache, "level-*").Single();
+        var level = Directory.GetFiles(VaultCache, "level-*.blobs").Single();
         var sorted = blobs.OrderBy(b => b.Id, BlobIdComparer.Instance).ToList();
         var victim = sorted[500];
         using (var file = new FileStream(level, FileMode.Open))
@@ -156,7 +268,7 @@ public sealed class IndexCacheTests : IAsyncLifetime, IDisposable
     [InlineData("{ not json")]
     [InlineData("""{ "format": 1, "vaultId": "someone-else", "levels": [], "indexFiles": {} }""")]
     [InlineData("""{ "format": 1, "vaultId": "ID", "levels": [ { "file": "../../elsewhere.blobs", "count": 1 } ], "indexFiles": {} }""")]
-    [InlineData("""{ "format": 2, "vaultId": "ID", "levels": [], "indexFiles": {} }""")]
+    [InlineData("""{ "format": 3, "vaultId": "ID", "levels": [], "indexFiles": {} }""")]
     public async Task A_manifest_that_is_unreadable_or_not_this_vaults_is_replaced_by_a_rebuild(string manifest)
     {
         var blobs = await WriteIndexFileAsync(packs: 1, blobsPerPack: 50);
@@ -275,18 +387,43 @@ public sealed class IndexCacheTests : IAsyncLifetime, IDisposable
     /// <summary>Writes one index file of synthetic packs and returns their blobs.</summary>
     private async Task<List<BlobLocation>> WriteIndexFileAsync(int packs, int blobsPerPack)
     {
-        var before = _store.ListAsync("index/", CancellationToken.None).ToBlockingEnumerable().Select(f => f.Name).ToHashSet();
-        var sealedPacks = Enumerable.Range(0, packs).Select(_ =>
-        {
-            var pack = PackId.NewRandom();
-            var blobs = MakeBlobs(pack, blobsPerPack);
-            return new SealedPack(pack, blobsPerPack * 1000L, blobs.Select(b => (BlobType.Data, b)).ToList());
-        }).ToList();
-        await _vault.WriteIndexAsync(sealedPacks, CancellationToken.None);
-        var written = _store.ListAsync("index/", CancellationToken.None).ToBlockingEnumerable().Select(f => f.Name).Single(n => !before.Contains(n));
-        sealedPacks.ForEach(p => _indexFileOfPack[p.Id] = written);
-        return sealedPacks.SelectMany(p => p.Blobs.Select(b => b.Location)).ToList();
+        var sealedPacks = Enumerable.Range(0, packs).Select(_ => NewPack(blobsPerPack)).ToList();
+        await WriteIndexFileAsync(sealedPacks);
+        return Locations(sealedPacks);
     }
+
+    /// <summary>Writes one index file listing <paramref name="packs"/> and returns its name.</summary>
+    private async Task<string> WriteIndexFileAsync(IReadOnlyCollection<SealedPack> packs)
+    {
+        var before = _store.ListAsync("index/", CancellationToken.None).ToBlockingEnumerable().Select(f => f.Name).ToHashSet();
+        await _vault.WriteIndexAsync(packs, CancellationToken.None);
+        var written = _store.ListAsync("index/", CancellationToken.None).ToBlockingEnumerable().Select(f => f.Name).Single(n => !before.Contains(n));
+        foreach (var pack in packs)
+        {
+            _indexFileOfPack[pack.Id] = written;
+        }
+        return written;
+    }
+
+    private SealedPack NewPack(int blobs)
+    {
+        var pack = PackId.NewRandom();
+        return new SealedPack(pack, blobs * 1000L, MakeBlobs(pack, blobs).Select(b => (BlobType.Data, b)).ToList());
+    }
+
+    /// <summary>A new pack holding blobs already stored elsewhere, each at another offset than before.</summary>
+    private static SealedPack NewPack(IEnumerable<BlobId> blobs)
+    {
+        var pack = PackId.NewRandom();
+        var locations = blobs.Select((id, i) => (BlobType.Data, new BlobLocation(id, pack, 7 + i * 3000L, 800, 1000, BlobCompression.Zstd))).ToList();
+        return new SealedPack(pack, locations.Count * 3000L, locations);
+    }
+
+    private static List<BlobLocation> Locations(IEnumerable<SealedPack> packs) => packs.SelectMany(p => p.Blobs.Select(b => b.Location)).ToList();
+
+    private string[] LevelFiles() => Directory.GetFiles(VaultCache, "level-*.blobs").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
+
+    private string BuildId() => JsonNode.Parse(File.ReadAllText(Path.Combine(VaultCache, "manifest.json")))!["buildId"]!.GetValue<string>();
 
     private string IndexFileNaming(BlobLocation blob) => _indexFileOfPack[blob.Pack];
 

@@ -14,12 +14,15 @@ namespace OssBackup.Engine.Vault.IndexCache;
 /// </summary>
 internal sealed class IndexCacheFolder
 {
-    public const int ManifestFormat = 1;
+    /// <summary>2: levels have pack lists and dead-pack lists. A cache of format 1 has neither and is rebuilt once.</summary>
+    public const int ManifestFormat = 2;
     private const string ManifestName = "manifest.json";
     private const string LockName = "lock";
     private const string ScratchName = "tmp";
     private const string LevelPrefix = "level-";
     private const string LevelSuffix = ".blobs";
+    private const string DeadPrefix = "dead-";
+    private const string PackListSuffix = ".packs";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -93,157 +96,300 @@ internal sealed class IndexCacheFolder
         var listed = await ListIndexFilesAsync(cancellationToken);
         string? rebuildReason = "another process holds the shared cache";
         var manifest = isPrivate ? null : ReadManifest(out rebuildReason);
-        var levels = new List<SortedBlobFile>();
+        var levels = new List<OpenLevel>();
         var report = new LoadCounters();
         try
         {
             if (manifest is not null)
             {
-                rebuildReason = FindGoneIndexFile(manifest, listed) ?? OpenLevels(manifest, levels);
+                rebuildReason = FindChangedIndexFile(manifest, listed)
+                    ?? OpenLevels(manifest, levels)
+                    ?? await UpdateAsync(manifest, listed, levels, report, cancellationToken);
             }
-            if (rebuildReason is null)
-            {
-                await ExtendAsync(manifest!, listed, levels, report, cancellationToken);
-            }
-            else
+            if (rebuildReason is not null)
             {
                 DisposeAll(levels);
+                levels.Clear();
+                report = new LoadCounters();
                 manifest = await RebuildAsync(listed, levels, report, cancellationToken);
             }
-            WriteManifest(manifest!);
-            DeleteUnreferencedFiles(manifest!);
+            manifest!.Levels = levels.Select(l => l.Entry).ToList();
+            WriteManifest(manifest);
+            DeleteUnreferencedFiles(manifest);
         }
         catch
         {
             DisposeAll(levels);
             throw;
         }
+        var deadPacks = DeadPacksOf(levels);
         var outcome = rebuildReason is not null ? IndexCacheOutcome.Rebuilt
-            : report.IndexFilesRead > 0 ? IndexCacheOutcome.Extended
+            : report.IndexFilesRead > 0 || report.IndexFilesGone > 0 ? IndexCacheOutcome.Extended
             : IndexCacheOutcome.Reused;
-        var load = new IndexCacheLoad(outcome, rebuildReason, report.IndexFilesRead, report.BlobsRead, levels.Count, report.FilesMerged, isPrivate, clock.Elapsed);
-        return new BlobIndex(levels, load, isPrivate ? null : () => TryDelete(ManifestPath), isPrivate ? _folder : null);
+        var load = new IndexCacheLoad(outcome, rebuildReason, report.IndexFilesRead, report.BlobsRead, levels.Count, report.FilesMerged,
+            report.IndexFilesGone, deadPacks.Count, report.RecordsPurged, isPrivate, clock.Elapsed);
+        return new BlobIndex(levels.Select(l => l.File).ToList(), deadPacks, load, isPrivate ? null : () => TryDelete(ManifestPath), isPrivate ? _folder : null);
     }
 
-    private static string? FindGoneIndexFile(IndexCacheManifest manifest, IReadOnlyDictionary<string, long> listed)
+    /// <summary>Index files never change once written: one of another size means the cache does not describe this vault.</summary>
+    private static string? FindChangedIndexFile(IndexCacheManifest manifest, IReadOnlyDictionary<string, long> listed)
     {
         foreach (var (name, size) in manifest.IndexFiles)
         {
-            if (!listed.TryGetValue(name, out var listedSize) || listedSize != size)
+            if (listed.TryGetValue(name, out var listedSize) && listedSize != size)
             {
-                return $"index file '{name}' it covers is gone (pruned) or changed";
+                return $"index file '{name}' it covers has changed";
             }
         }
         return null;
     }
 
     /// <summary>Opens the manifest's files; returns why the cache must be rebuilt when one cannot be used.</summary>
-    private string? OpenLevels(IndexCacheManifest manifest, List<SortedBlobFile> levels)
+    private string? OpenLevels(IndexCacheManifest manifest, List<OpenLevel> levels)
     {
-        foreach (var level in manifest.Levels)
+        foreach (var entry in manifest.Levels)
         {
             try
             {
-                var file = SortedBlobFile.Open(Path.Combine(_folder, level.File), _vaultId);
-                levels.Add(file);
-                if (file.Count != level.Count)
+                var level = new OpenLevel(entry, SortedBlobFile.Open(Path.Combine(_folder, entry.File), _vaultId));
+                levels.Add(level);
+                if (level.File.Count != entry.Count)
                 {
-                    return $"cache file '{level.File}' holds {file.Count} records, its manifest says {level.Count}";
+                    return $"cache file '{entry.File}' holds {level.File.Count} records, its manifest says {entry.Count}";
+                }
+                if (!File.Exists(PackListPathOf(entry)))
+                {
+                    return $"cache file '{entry.File}' has no pack list";
+                }
+                if (entry.DeadPacks is not null)
+                {
+                    level.Dead = PackListFile.Read(Path.Combine(_folder, entry.DeadPacks), _vaultId);
                 }
             }
             catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
             {
-                return $"cache file '{level.File}' is unusable: {e.Message}";
+                return $"cache file '{entry.File}' is unusable: {e.Message}";
             }
         }
         return null;
     }
 
     /// <summary>
-    /// Adds index files the cache does not cover yet as one new sorted file, then merges the newest files into
-    /// the one before them while that one is not much larger (see <see cref="IndexCacheOptions.MergeRatio"/>),
-    /// so most backups write a file as large as what they read, and the file count grows with log n.
+    /// Brings an open cache up to date: index files written since the last load become one new level, index files
+    /// gone (a prune rewrote or deleted them) turn the packs no current index file lists into dead packs, and the
+    /// newest levels are merged while the one before them is not much larger. Returns why the cache must be rebuilt
+    /// instead, when its bookkeeping cannot say which packs died.
     /// </summary>
-    private async Task ExtendAsync(IndexCacheManifest manifest, IReadOnlyDictionary<string, long> listed, List<SortedBlobFile> levels, LoadCounters report, CancellationToken cancellationToken)
+    private async Task<string?> UpdateAsync(IndexCacheManifest manifest, IReadOnlyDictionary<string, long> listed, List<OpenLevel> levels, LoadCounters report, CancellationToken cancellationToken)
     {
+        var gone = manifest.IndexFiles.Keys.Where(name => !listed.ContainsKey(name)).Order(StringComparer.Ordinal).ToList();
         var added = listed.Where(f => !manifest.IndexFiles.ContainsKey(f.Key)).ToList();
-        if (added.Count == 0)
+        OpenLevel? built = null;
+        List<IndexFilePacks> addedPacks = [];
+        if (added.Count > 0)
         {
-            return;
+            (built, addedPacks) = await BuildLevelAsync(added, report, cancellationToken);
         }
-        var level = await BuildLevelAsync(added.Select(f => f.Key), report, cancellationToken);
+        if (gone.Count > 0 && MarkDeadPacks(manifest, gone, addedPacks, levels, report) is { } problem)
+        {
+            built?.File.Dispose();
+            return problem;
+        }
         foreach (var (indexFile, size) in added)
         {
             manifest.IndexFiles[indexFile] = size;
         }
-        if (level is null)
+        if (built is null)
         {
-            return;
+            return null;
         }
-        manifest.Levels.Add(level);
-        levels.Add(SortedBlobFile.Open(Path.Combine(_folder, level.File), _vaultId));
+        levels.Add(built);
+        return MergeNewestLevels(levels, report);
+    }
 
+    /// <summary>
+    /// The packs of <paramref name="gone"/> that no remaining or added index file lists are dead: each level whose
+    /// pack list names one records it in a new dead-pack list, and lookups skip its records from then on. Work and
+    /// memory are proportional to the packs of the vault, never to its blobs.
+    /// </summary>
+    private string? MarkDeadPacks(IndexCacheManifest manifest, List<string> gone, List<IndexFilePacks> addedPacks, List<OpenLevel> levels, LoadCounters report)
+    {
+        var goneNames = gone.ToHashSet(StringComparer.Ordinal);
+        var packLists = new List<List<IndexFilePacks>>(levels.Count);
+        foreach (var level in levels)
+        {
+            try
+            {
+                packLists.Add(PackListFile.Read(PackListPathOf(level.Entry), _vaultId));
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                return $"the pack list of cache file '{level.Entry.File}' is unusable: {e.Message}";
+            }
+        }
+        var killedBy = new Dictionary<PackId, string>();
+        var accounted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var group in packLists.SelectMany(list => list).Where(g => goneNames.Contains(g.IndexFile)))
+        {
+            accounted.Add(group.IndexFile);
+            foreach (var pack in group.Packs)
+            {
+                killedBy.TryAdd(pack, group.IndexFile);
+            }
+        }
+        if (gone.FirstOrDefault(name => !accounted.Contains(name)) is { } unaccounted)
+        {
+            return $"no pack list records the packs of index file '{unaccounted}', which is gone";
+        }
+        var stillListed = packLists.SelectMany(list => list)
+            .Where(g => manifest.IndexFiles.ContainsKey(g.IndexFile) && !goneNames.Contains(g.IndexFile))
+            .Concat(addedPacks);
+        foreach (var group in stillListed)
+        {
+            foreach (var pack in group.Packs)
+            {
+                killedBy.Remove(pack);
+            }
+        }
+        for (var i = 0; i < levels.Count && killedBy.Count > 0; i++)
+        {
+            var newlyDead = packLists[i].SelectMany(g => g.Packs).Where(killedBy.ContainsKey).Distinct()
+                .GroupBy(pack => killedBy[pack], StringComparer.Ordinal)
+                .Select(g => new IndexFilePacks(g.Key, manifest.IndexFiles[g.Key], SortedPacks(g)))
+                .ToList();
+            if (newlyDead.Count == 0)
+            {
+                continue;
+            }
+            var level = levels[i];
+            level.Dead = [.. level.Dead, .. newlyDead];
+            var name = NewFileName(DeadPrefix, PackListSuffix);
+            PackListFile.Write(Path.Combine(_folder, name), _vaultId, level.Dead);
+            level.Entry.DeadPacks = name;
+        }
+        foreach (var name in gone)
+        {
+            manifest.IndexFiles.Remove(name);
+        }
+        report.IndexFilesGone += gone.Count;
+        return null;
+    }
+
+    /// <summary>
+    /// Merges the newest levels into the one before them while that one holds at most
+    /// <see cref="IndexCacheOptions.MergeRatio"/> times their records, so most backups write a level as large as what
+    /// they read and the level count grows with log n. Records in dead packs are dropped on the way, which is what
+    /// lets the dead-pack lists shrink.
+    /// </summary>
+    private string? MergeNewestLevels(List<OpenLevel> levels, LoadCounters report)
+    {
         var from = levels.Count - 1;
-        var newer = levels[from].Count;
-        while (from > 0 && levels[from - 1].Count <= _options.MergeRatio * newer)
+        var newer = levels[from].File.Count;
+        while (from > 0 && levels[from - 1].File.Count <= _options.MergeRatio * newer)
         {
             from--;
-            newer += levels[from].Count;
+            newer += levels[from].File.Count;
         }
         if (from == levels.Count - 1)
         {
-            return;
+            return null;
         }
+        var deadPacks = DeadPacksOf(levels);
         var merged = levels.Skip(from).ToList();
-        var inputs = merged.Select(l => l.Path).ToList();
+        var livePacks = new List<IndexFilePacks>();
+        foreach (var level in merged)
+        {
+            try
+            {
+                foreach (var group in PackListFile.Read(PackListPathOf(level.Entry), _vaultId))
+                {
+                    var live = group.Packs.Where(p => !deadPacks.Contains(p)).ToArray();
+                    if (live.Length > 0 || group.Packs.Length == 0)
+                    {
+                        livePacks.Add(group with { Packs = live });
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                return $"the pack list of cache file '{level.Entry.File}' is unusable: {e.Message}";
+            }
+        }
+        var inputs = merged.Select(l => l.File.Path).ToList();
         DisposeAll(merged);
         levels.RemoveRange(from, merged.Count);
-        var name = NewLevelName();
+        var entry = new IndexCacheLevel { File = NewFileName(LevelPrefix, LevelSuffix) };
         Directory.CreateDirectory(ScratchFolder);
-        var count = SortedBlobFileMerger.Merge(inputs, Path.Combine(_folder, name), _vaultId, ScratchFolder);
-        manifest.Levels.RemoveRange(from, merged.Count);
-        manifest.Levels.Add(new IndexCacheLevel { File = name, Count = count });
-        levels.Add(SortedBlobFile.Open(Path.Combine(_folder, name), _vaultId));
+        (entry.Count, var purged) = SortedBlobFileMerger.Merge(inputs, Path.Combine(_folder, entry.File), _vaultId, ScratchFolder, deadPacks);
+        PackListFile.Write(PackListPathOf(entry), _vaultId, livePacks);
+        levels.Add(new OpenLevel(entry, SortedBlobFile.Open(Path.Combine(_folder, entry.File), _vaultId)));
         report.FilesMerged += merged.Count;
+        report.RecordsPurged += purged;
+        return null;
     }
 
-    private async Task<IndexCacheManifest> RebuildAsync(IReadOnlyDictionary<string, long> listed, List<SortedBlobFile> levels, LoadCounters report, CancellationToken cancellationToken)
+    private async Task<IndexCacheManifest> RebuildAsync(IReadOnlyDictionary<string, long> listed, List<OpenLevel> levels, LoadCounters report, CancellationToken cancellationToken)
     {
         TryDelete(ManifestPath);
-        var manifest = new IndexCacheManifest { Format = ManifestFormat, VaultId = _vaultId, IndexFiles = new(listed, StringComparer.Ordinal) };
-        var level = await BuildLevelAsync(listed.Keys, report, cancellationToken);
+        var manifest = new IndexCacheManifest
+        {
+            Format = ManifestFormat,
+            VaultId = _vaultId,
+            BuildId = Guid.NewGuid().ToString("N"),
+            IndexFiles = new(listed, StringComparer.Ordinal),
+        };
+        var (level, _) = await BuildLevelAsync(listed, report, cancellationToken);
         if (level is not null)
         {
-            manifest.Levels.Add(level);
-            levels.Add(SortedBlobFile.Open(Path.Combine(_folder, level.File), _vaultId));
+            levels.Add(level);
         }
         return manifest;
     }
 
-    /// <summary>Reads index files, streaming, into one new sorted file; null when they list no blob.</summary>
-    private async Task<IndexCacheLevel?> BuildLevelAsync(IEnumerable<string> indexFiles, LoadCounters report, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads index files, streaming, into one new level and its pack list. Returns the level (null when the files
+    /// list no blob) and the packs each file lists.
+    /// </summary>
+    private async Task<(OpenLevel? Level, List<IndexFilePacks> Packs)> BuildLevelAsync(IEnumerable<KeyValuePair<string, long>> indexFiles, LoadCounters report, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(ScratchFolder);
         using var builder = new SortedBlobFileBuilder(_vaultId, ScratchFolder, _options.RunCapacity);
-        foreach (var name in indexFiles.Order(StringComparer.Ordinal))
+        var packLists = new List<IndexFilePacks>();
+        var packs = new HashSet<PackId>();
+        foreach (var (name, size) in indexFiles.OrderBy(f => f.Key, StringComparer.Ordinal))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            await using var stream = await _store.GetAsync(name, 0, null, cancellationToken);
-            foreach (var blob in IndexFileCodec.ReadBlobs(stream, name))
+            packs.Clear();
+            await using (var stream = await _store.GetAsync(name, 0, null, cancellationToken))
             {
-                builder.Add(blob);
+                foreach (var blob in IndexFileCodec.ReadBlobs(stream, name))
+                {
+                    builder.Add(blob);
+                    packs.Add(blob.Pack);
+                }
             }
+            packLists.Add(new IndexFilePacks(name, size, SortedPacks(packs)));
             report.IndexFilesRead++;
         }
         report.BlobsRead += builder.Added;
         if (builder.Added == 0)
         {
-            return null;
+            return (null, packLists);
         }
-        var file = NewLevelName();
-        var count = builder.Complete(Path.Combine(_folder, file));
-        return new IndexCacheLevel { File = file, Count = count };
+        var entry = new IndexCacheLevel { File = NewFileName(LevelPrefix, LevelSuffix) };
+        entry.Count = builder.Complete(Path.Combine(_folder, entry.File));
+        PackListFile.Write(PackListPathOf(entry), _vaultId, packLists);
+        return (new OpenLevel(entry, SortedBlobFile.Open(Path.Combine(_folder, entry.File), _vaultId)), packLists);
     }
+
+    private static PackId[] SortedPacks(IEnumerable<PackId> packs) => packs.OrderBy(p => p.Value).ToArray();
+
+    private static DeadPackSet DeadPacksOf(IEnumerable<OpenLevel> levels) => new(levels.SelectMany(l => l.Dead).SelectMany(g => g.Packs));
+
+    /// <summary>A level's pack list sits beside it: level-&lt;id&gt;.blobs has level-&lt;id&gt;.packs.</summary>
+    private string PackListPathOf(IndexCacheLevel level) => Path.Combine(_folder, PackListNameOf(level.File));
+
+    private static string PackListNameOf(string levelFile) => levelFile[..^LevelSuffix.Length] + PackListSuffix;
 
     private async Task<Dictionary<string, long>> ListIndexFilesAsync(CancellationToken cancellationToken)
     {
@@ -278,7 +424,8 @@ internal sealed class IndexCacheFolder
             null => "its manifest is empty",
             { Format: not ManifestFormat } => $"its manifest has format {manifest.Format}",
             _ when manifest.VaultId != _vaultId => "its manifest belongs to another vault",
-            _ when manifest.Levels.Any(l => !IsLevelName(l.File)) => "its manifest names a file that is not a cache file",
+            _ when manifest.Levels.Any(l => !IsCacheFileName(l.File, LevelPrefix, LevelSuffix)
+                || (l.DeadPacks is not null && !IsCacheFileName(l.DeadPacks, DeadPrefix, PackListSuffix))) => "its manifest names a file that is not a cache file",
             _ => null,
         };
         return problem is null ? manifest : null;
@@ -298,11 +445,15 @@ internal sealed class IndexCacheFolder
     /// <summary>Files of earlier merges or of interrupted builds: nobody needs them once the manifest is written.</summary>
     private void DeleteUnreferencedFiles(IndexCacheManifest manifest)
     {
-        var referenced = manifest.Levels.Select(l => l.File).ToHashSet(StringComparer.Ordinal);
+        var referenced = manifest.Levels
+            .SelectMany(l => new[] { l.File, PackListNameOf(l.File), l.DeadPacks })
+            .OfType<string>()
+            .ToHashSet(StringComparer.Ordinal);
         foreach (var path in Directory.EnumerateFiles(_folder))
         {
             var name = Path.GetFileName(path);
-            if (name.EndsWith(".partial", StringComparison.Ordinal) || (IsLevelName(name) && !referenced.Contains(name)))
+            var isCacheFile = IsCacheFileName(name, LevelPrefix, LevelSuffix) || IsCacheFileName(name, LevelPrefix, PackListSuffix) || IsCacheFileName(name, DeadPrefix, PackListSuffix);
+            if (name.EndsWith(".partial", StringComparison.Ordinal) || (isCacheFile && !referenced.Contains(name)))
             {
                 TryDelete(path);
             }
@@ -310,10 +461,10 @@ internal sealed class IndexCacheFolder
         TryDeleteFolder(ScratchFolder);
     }
 
-    private static bool IsLevelName(string name) =>
-        name.StartsWith(LevelPrefix, StringComparison.Ordinal) && name.EndsWith(LevelSuffix, StringComparison.Ordinal) && Path.GetFileName(name) == name;
+    private static bool IsCacheFileName(string name, string prefix, string suffix) =>
+        name.StartsWith(prefix, StringComparison.Ordinal) && name.EndsWith(suffix, StringComparison.Ordinal) && Path.GetFileName(name) == name;
 
-    private static string NewLevelName() => $"{LevelPrefix}{Guid.NewGuid():N}{LevelSuffix}";
+    private static string NewFileName(string prefix, string suffix) => $"{prefix}{Guid.NewGuid():N}{suffix}";
 
     private static async Task<FileStream?> TryLockAsync(string folder, TimeSpan wait, CancellationToken cancellationToken)
     {
@@ -337,11 +488,11 @@ internal sealed class IndexCacheFolder
         }
     }
 
-    private static void DisposeAll(IEnumerable<SortedBlobFile> files)
+    private static void DisposeAll(IEnumerable<OpenLevel> levels)
     {
-        foreach (var file in files)
+        foreach (var level in levels)
         {
-            file.Dispose();
+            level.File.Dispose();
         }
     }
 
@@ -361,6 +512,16 @@ internal sealed class IndexCacheFolder
         public int IndexFilesRead;
         public long BlobsRead;
         public int FilesMerged;
+        public int IndexFilesGone;
+        public long RecordsPurged;
+    }
+
+    /// <summary>A level of the manifest, its mapped file, and the dead packs its records may point into.</summary>
+    private sealed class OpenLevel(IndexCacheLevel entry, SortedBlobFile file)
+    {
+        public IndexCacheLevel Entry { get; } = entry;
+        public SortedBlobFile File { get; } = file;
+        public List<IndexFilePacks> Dead { get; set; } = [];
     }
 }
 
@@ -369,14 +530,23 @@ internal sealed class IndexCacheManifest
 {
     public int Format { get; set; }
     public string VaultId { get; set; } = "";
+
+    /// <summary>A new id at each rebuild from every index file, kept by extends, prunes and merges: shows when a rebuild happened.</summary>
+    public string BuildId { get; set; } = "";
+
     public List<IndexCacheLevel> Levels { get; set; } = [];
 
-    /// <summary>Vault index file name → its size; a covered file gone or of another size means a prune rewrote it.</summary>
+    /// <summary>Vault index file name → its size; a covered file gone means a prune rewrote or deleted it.</summary>
     public Dictionary<string, long> IndexFiles { get; set; } = new(StringComparer.Ordinal);
 }
 
 internal sealed class IndexCacheLevel
 {
+    /// <summary>The sorted records, level-&lt;id&gt;.blobs; its pack list is level-&lt;id&gt;.packs.</summary>
     public string File { get; set; } = "";
+
     public long Count { get; set; }
+
+    /// <summary>dead-&lt;id&gt;.packs: the dead packs this level's records may point into; null when there are none.</summary>
+    public string? DeadPacks { get; set; }
 }

@@ -25,14 +25,21 @@ public enum IndexCacheOutcome
     /// <summary>The cache covered every index file of the vault: nothing was read from the vault.</summary>
     Reused,
 
-    /// <summary>Index files written since the last load were read into a new cache file.</summary>
+    /// <summary>
+    /// Index files written since the last load were read into a new cache file, and/or index files a prune removed
+    /// turned the packs no index file lists any more into dead packs.
+    /// </summary>
     Extended,
 
-    /// <summary>Every index file was read again (no cache yet, an unreadable one, or a covered index file is gone).</summary>
+    /// <summary>Every index file was read again (no cache yet, a damaged one, or one whose bookkeeping is missing).</summary>
     Rebuilt,
 }
 
-/// <summary>A report of one load of the index cache, for tests, benchmarks and diagnostics.</summary>
+/// <summary>
+/// A report of one load of the index cache, for tests, benchmarks and diagnostics. <paramref name="IndexFilesGone"/>:
+/// covered index files a prune removed; <paramref name="DeadPacks"/>: packs lookups skip after the load;
+/// <paramref name="RecordsPurged"/>: records in dead packs that merges dropped.
+/// </summary>
 public sealed record IndexCacheLoad(
     IndexCacheOutcome Outcome,
     string? RebuildReason,
@@ -40,5 +47,8 @@ public sealed record IndexCacheLoad(
     long BlobsRead,
     int Files,
     int FilesMerged,
+    int IndexFilesGone,
+    int DeadPacks,
+    long RecordsPurged,
     bool Private,
     TimeSpan Elapsed);

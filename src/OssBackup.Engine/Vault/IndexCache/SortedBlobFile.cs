@@ -14,8 +14,9 @@ internal sealed class SortedBlobFile : IDisposable
 {
     public const int HeaderSize = 64;
     private static ReadOnlySpan<byte> Magic => "OSBKIXC1"u8;
+    public const int VaultFingerprintSize = 16;
     private const int VaultAt = 8;
-    private const int VaultSize = 16;
+    private const int VaultSize = VaultFingerprintSize;
     private const int CountAt = VaultAt + VaultSize;
 
     /// <summary>Below this many records a search steps linearly; interpolating further gains nothing.</summary>
@@ -178,7 +179,7 @@ internal sealed class SortedBlobFile : IDisposable
         IndexCacheRecord.TryRead(record, out location) ? LookupResult.Found : LookupResult.Damaged;
 
     /// <summary>16 bytes standing for the vault id, whatever its length: enough to refuse another vault's file.</summary>
-    private static byte[] VaultFingerprint(string vaultId) => SHA256.HashData(Encoding.UTF8.GetBytes(vaultId))[..VaultSize];
+    public static byte[] VaultFingerprint(string vaultId) => SHA256.HashData(Encoding.UTF8.GetBytes(vaultId))[..VaultSize];
 }
 
 internal enum LookupResult

@@ -43,7 +43,7 @@ internal sealed class SortedBlobFileBuilder : IDisposable
         {
             SpillRun();
         }
-        return SortedBlobFileMerger.Merge(_runs, output, _vaultId, _scratchFolder);
+        return SortedBlobFileMerger.Merge(_runs, output, _vaultId, _scratchFolder).Written;
     }
 
     public void Dispose() => _runs.ForEach(IndexCacheFolder.TryDelete);

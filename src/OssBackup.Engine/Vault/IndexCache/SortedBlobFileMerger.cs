@@ -1,6 +1,9 @@
 namespace OssBackup.Engine.Vault.IndexCache;
 
-/// <summary>Merges sorted blob files into one, keeping the first of equal ids. Memory: one read buffer per input.</summary>
+/// <summary>
+/// Merges sorted blob files into one, keeping the first of equal ids and dropping records that point into dead packs
+/// (so the dead-pack filter can forget them). Memory: one read buffer per input.
+/// </summary>
 internal static class SortedBlobFileMerger
 {
     /// <summary>More inputs than this are merged in several passes, to bound open files and buffers.</summary>
@@ -8,8 +11,11 @@ internal static class SortedBlobFileMerger
 
     private const int ReadBufferSize = 64 << 10;
 
-    public static long Merge(IReadOnlyList<string> inputs, string output, string vaultId, string scratchFolder)
+    /// <summary>Returns the records written and those dropped because their pack is in <paramref name="deadPacks"/>.</summary>
+    public static (long Written, long Purged) Merge(IReadOnlyList<string> inputs, string output, string vaultId, string scratchFolder, DeadPackSet? deadPacks = null)
     {
+        deadPacks ??= DeadPackSet.None;
+        var purged = 0L;
         var pending = inputs.ToList();
         var intermediates = new List<string>();
         try
@@ -17,11 +23,12 @@ internal static class SortedBlobFileMerger
             while (pending.Count > MaxInputs)
             {
                 var intermediate = Path.Combine(scratchFolder, $"merge-{Guid.NewGuid():N}.blobs");
-                MergeOnce(pending.Take(MaxInputs).ToList(), intermediate, vaultId);
+                purged += MergeOnce(pending.Take(MaxInputs).ToList(), intermediate, vaultId, deadPacks).Purged;
                 intermediates.Add(intermediate);
                 pending = [.. pending.Skip(MaxInputs), intermediate];
             }
-            return MergeOnce(pending, output, vaultId);
+            var last = MergeOnce(pending, output, vaultId, deadPacks);
+            return (last.Written, purged + last.Purged);
         }
         finally
         {
@@ -29,8 +36,9 @@ internal static class SortedBlobFileMerger
         }
     }
 
-    private static long MergeOnce(IReadOnlyList<string> inputs, string output, string vaultId)
+    private static (long Written, long Purged) MergeOnce(IReadOnlyList<string> inputs, string output, string vaultId, DeadPackSet deadPacks)
     {
+        var purged = 0L;
         var readers = new List<SortedBlobFileReader>(inputs.Count);
         try
         {
@@ -47,14 +55,22 @@ internal static class SortedBlobFileMerger
             using var writer = new SortedBlobFileWriter(output, vaultId);
             while (heads.TryDequeue(out var reader, out _))
             {
-                writer.Add(reader.Current);
+                // Dropped before the writer sees it: of two records of one id, a dead one must never win over a live one.
+                if (deadPacks.Contains(reader.Current.Pack))
+                {
+                    purged++;
+                }
+                else
+                {
+                    writer.Add(reader.Current);
+                }
                 if (reader.MoveNext())
                 {
                     heads.Enqueue(reader, reader.Current.Id);
                 }
             }
             writer.Complete();
-            return writer.Count;
+            return (writer.Count, purged);
         }
         finally
         {
