@@ -25,12 +25,37 @@ internal static class OursRunner
 {
     private static readonly TimeSpan AnyAge = TimeSpan.FromDays(36500);
 
-    public static async Task<RunResult> RunAsync(string mode, Dataset dataset, CancellationToken cancellationToken) => mode switch
+    public static async Task<RunResult> RunAsync(string mode, Dataset dataset, CancellationToken cancellationToken)
     {
-        "ours" => await PlanAsync(dataset, cancellationToken),
+        using var trace = MemoryTrace.StartIfAsked(dataset.ScratchFolder);
+        return await RunModeAsync(mode, dataset, trace, cancellationToken);
+    }
+
+    /// <summary>
+    /// The sort's options: the default, unless OSSBACKUP_BENCH_SORT_BUFFER_MIB (MaxBufferedBytes) or
+    /// OSSBACKUP_BENCH_SORT_MAX_OPEN_RUNS say otherwise: small buffers make a small dataset spill as many runs
+    /// (and intermediate merges) as a large one, to study what the run count costs without 100M rows.
+    /// </summary>
+    private static ExternalSortOptions SortOptions()
+    {
+        var options = ExternalSortOptions.Default;
+        if (Environment.GetEnvironmentVariable("OSSBACKUP_BENCH_SORT_BUFFER_MIB") is { Length: > 0 } mib)
+        {
+            options = options with { MaxBufferedBytes = long.Parse(mib, System.Globalization.CultureInfo.InvariantCulture) << 20 };
+        }
+        if (Environment.GetEnvironmentVariable("OSSBACKUP_BENCH_SORT_MAX_OPEN_RUNS") is { Length: > 0 } fanIn)
+        {
+            options = options with { MaxOpenRuns = int.Parse(fanIn, System.Globalization.CultureInfo.InvariantCulture) };
+        }
+        return options;
+    }
+
+    private static async Task<RunResult> RunModeAsync(string mode, Dataset dataset, MemoryTrace? trace, CancellationToken cancellationToken) => mode switch
+    {
+        "ours" => await PlanAsync(dataset, trace, cancellationToken),
         "gunzip" => await GunzipAsync(dataset, cancellationToken),
         "read" => await ReadAsync(dataset, cancellationToken),
-        "sort" => await SortAsync(dataset, cancellationToken),
+        "sort" => await SortAsync(dataset, trace, cancellationToken),
         "table" => await TableAsync(dataset, cancellationToken),
         _ => throw new ArgumentException($"Unknown mode '{mode}'.", nameof(mode)),
     };
@@ -45,14 +70,15 @@ internal static class OursRunner
         InventoryMaxAge = AnyAge,
     };
 
-    private static async Task<RunResult> PlanAsync(Dataset dataset, CancellationToken cancellationToken)
+    private static async Task<RunResult> PlanAsync(Dataset dataset, MemoryTrace? trace, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var vault = await VaultRepository.OpenAsync(new FileBlobStore(dataset.VaultRoot), cancellationToken);
         var previous = await vault.LoadSnapshotAsync(dataset.SnapshotId, cancellationToken);
         var scan = await InventoryScan.OpenAsync(Plan(), new FileBlobStore(dataset.InventoryRoot), previous, NullObserver.Instance,
-            dataset.ScratchFolder, ExternalSortOptions.Default, cancellationToken);
+            dataset.ScratchFolder, SortOptions(), cancellationToken);
         var opened = clock.Elapsed;
+        trace?.Mark("read + sort input + merge down");
 
         using var reader = vault.NewBlobReader();
         var counters = new PlanCounters();
@@ -61,7 +87,11 @@ internal static class OursRunner
         await foreach (var step in BackupPlanner.PlanAsync(scan.ReadAsync(cancellationToken), scan.Description,
             TableReader.ReadAsync(reader, previous.Segments, null, cancellationToken), _ => true, counters, cancellationToken))
         {
-            firstStep ??= clock.Elapsed;
+            if (firstStep is null)
+            {
+                firstStep = clock.Elapsed;
+                trace?.Mark("final merge + table read + join");
+            }
             switch (step.Action)
             {
                 case PlanAction.Unchanged:
@@ -121,16 +151,17 @@ internal static class OursRunner
         return Result("read", dataset, clock.Elapsed, null, new() { ["rows"] = rows, ["size sum (GiB)"] = checksum / 1073741824.0 });
     }
 
-    private static async Task<RunResult> SortAsync(Dataset dataset, CancellationToken cancellationToken)
+    private static async Task<RunResult> SortAsync(Dataset dataset, MemoryTrace? trace, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var (reader, manifest) = await OpenInventoryAsync(dataset, cancellationToken);
-        await using var sorter = new ExternalSorter<SourceObject>(SourceObjectKeyOrder.Instance, SourceObjectCodec.Instance, dataset.ScratchFolder, ExternalSortOptions.Default);
+        await using var sorter = new ExternalSorter<SourceObject>(SourceObjectKeyOrder.Instance, SourceObjectCodec.Instance, dataset.ScratchFolder, SortOptions());
         await foreach (var row in reader.ReadRowsAsync(manifest, null, cancellationToken))
         {
             await sorter.AddAsync(row.ToSourceObject(), cancellationToken);
         }
         var added = clock.Elapsed;
+        trace?.Mark("merge down + final merge");
         var runs = sorter.RunsWritten;
         var spilled = sorter.BytesWritten;
         long count = 0;

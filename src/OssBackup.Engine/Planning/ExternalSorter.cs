@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using OssBackup.Engine.Util;
@@ -31,6 +32,12 @@ internal sealed class ExternalSorter<T> : IAsyncDisposable
     private readonly BinaryWriterBuffer _encoded = new(1024);
     private readonly List<SortedRun> _runs = [];
     private readonly List<RunChain> _chains = [];
+
+    /// <summary>
+    /// Read buffers of the run readers, shared by every merge of this sort: no merge reads more than
+    /// MaxOpenRuns runs at once, so that many buffers serve all of them, however many runs there are.
+    /// </summary>
+    private readonly ArrayPool<byte> _readBuffers;
     private RecordBuffer _buffer = new();
     private RecordBuffer? _spare;
     private Task? _spilling;
@@ -66,6 +73,7 @@ internal sealed class ExternalSorter<T> : IAsyncDisposable
         _locateKey = codec.LocateSortKey;
         _options = options;
         _scratchFolder = scratchFolder;
+        _readBuffers = ArrayPool<byte>.Create(2 * options.BlockSize, options.MaxOpenRuns);
     }
 
     private enum State
@@ -328,7 +336,7 @@ internal sealed class ExternalSorter<T> : IAsyncDisposable
             }
             if (best is null)
             {
-                best = new RunChain(_locateKey, _options.BlockSize);
+                best = new RunChain(_locateKey, _readBuffers, _options.BlockSize);
                 _chains.Add(best);
             }
             best.Append(run);
@@ -365,7 +373,7 @@ internal sealed class ExternalSorter<T> : IAsyncDisposable
             }
             _chains.RemoveRange(0, take);
             var run = await writer.CompleteAsync(cancellationToken);
-            var merged = new RunChain(_locateKey, _options.BlockSize);
+            var merged = new RunChain(_locateKey, _readBuffers, _options.BlockSize);
             merged.Append(run);
             _chains.Add(merged);
             BytesWritten += writer.Length;

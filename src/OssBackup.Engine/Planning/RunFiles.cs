@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
 using OssBackup.Engine.Util;
@@ -104,12 +105,19 @@ internal sealed class RunWriter : IDisposable
     }
 }
 
-/// <summary>Walks the records of a run file, reading it a buffer at a time.</summary>
+/// <summary>
+/// Walks the records of a run file, reading it a buffer at a time. The buffer (twice the block size, so on
+/// the large object heap at the default size) is rented and given back on disposal: a sort opens a reader
+/// per run and per intermediate merge input, hundreds over 100M rows, and buffers allocated for each stay
+/// as garbage until a full collection.
+/// </summary>
 internal sealed class FileRecordReader : IRecordReader
 {
     private readonly SafeFileHandle _handle;
     private readonly string _path;
     private readonly KeyLocator _locateKey;
+    private readonly ArrayPool<byte> _pool;
+    private byte[]? _rented;
     private byte[] _bytes;
     private int _start;
     private int _end;
@@ -122,12 +130,14 @@ internal sealed class FileRecordReader : IRecordReader
     private int _keyOffset;
     private int _keyLength;
 
-    public FileRecordReader(string path, KeyLocator locateKey, int blockSize)
+    public FileRecordReader(string path, KeyLocator locateKey, ArrayPool<byte> readBuffers, int blockSize)
     {
         _path = path;
         _locateKey = locateKey;
-        _bytes = new byte[2 * blockSize];
         _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        _pool = readBuffers;
+        _rented = readBuffers.Rent(2 * blockSize);
+        _bytes = _rented;
     }
 
     public ulong Prefix { get; private set; }
@@ -201,7 +211,17 @@ internal sealed class FileRecordReader : IRecordReader
         return MoveNext();
     }
 
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        _handle.Dispose();
+        // the rented buffer goes back even when a record too large for it made the reader move to a bigger one
+        if (_rented is not null)
+        {
+            _pool.Return(_rented);
+            _rented = null;
+            _bytes = [];
+        }
+    }
 
     /// <summary>Makes at least <paramref name="needed"/> unread bytes available from <c>_start</c>; false at end of file.</summary>
     private async ValueTask<bool> EnsureAsync(int needed, CancellationToken cancellationToken)

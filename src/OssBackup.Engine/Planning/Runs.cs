@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace OssBackup.Engine.Planning;
 
 /// <summary>Finds the sort key in an encoded record (a codec's <see cref="IRecordCodec{T}.LocateSortKey"/>).</summary>
@@ -32,7 +34,8 @@ internal abstract class SortedRun(byte[]? firstKey, byte[]? lastKey, long count)
 
     public long Count { get; } = count;
 
-    public abstract IRecordReader Open(KeyLocator locateKey, int blockSize);
+    /// <summary>A reader of the run; a reader that needs a buffer rents it from <paramref name="readBuffers"/> and returns it when disposed.</summary>
+    public abstract IRecordReader Open(KeyLocator locateKey, ArrayPool<byte> readBuffers, int blockSize);
 
     /// <summary>Frees what the run holds (deletes its file); idempotent.</summary>
     public abstract void Release();
@@ -42,7 +45,7 @@ internal sealed class FileRun(string path, byte[]? firstKey, byte[]? lastKey, lo
 {
     public string Path { get; } = path;
 
-    public override IRecordReader Open(KeyLocator locateKey, int blockSize) => new FileRecordReader(Path, locateKey, blockSize);
+    public override IRecordReader Open(KeyLocator locateKey, ArrayPool<byte> readBuffers, int blockSize) => new FileRecordReader(Path, locateKey, readBuffers, blockSize);
 
     public override void Release() => File.Delete(Path);
 }
@@ -54,7 +57,7 @@ internal sealed class MemoryRun(byte[][] chunks, BufferEntry[] entries, int coun
     private byte[][]? _chunks = chunks;
     private BufferEntry[]? _entries = entries;
 
-    public override IRecordReader Open(KeyLocator locateKey, int blockSize) =>
+    public override IRecordReader Open(KeyLocator locateKey, ArrayPool<byte> readBuffers, int blockSize) =>
         new Reader(_chunks ?? throw new InvalidOperationException("The run was released."), _entries!, (int)Count);
 
     public override void Release()
@@ -111,8 +114,9 @@ internal sealed class MemoryRun(byte[][] chunks, BufferEntry[] entries, int coun
 /// <summary>
 /// One input of a merge: runs that do not overlap, read one after another. Each run is released (its
 /// file deleted) as soon as it has been read, and every unread one when the chain is disposed.
+/// Run readers take their buffers from <paramref name="readBuffers"/>, which the merges of one sort share.
 /// </summary>
-internal sealed class RunChain(KeyLocator locateKey, int blockSize) : IDisposable
+internal sealed class RunChain(KeyLocator locateKey, ArrayPool<byte> readBuffers, int blockSize) : IDisposable
 {
     private readonly List<SortedRun> _runs = [];
     private IRecordReader? _reader;
@@ -158,7 +162,7 @@ internal sealed class RunChain(KeyLocator locateKey, int blockSize) : IDisposabl
                 {
                     return false;
                 }
-                _reader = _runs[_next].Open(locateKey, blockSize);
+                _reader = _runs[_next].Open(locateKey, readBuffers, blockSize);
             }
             if (await _reader.LoadAsync(cancellationToken))
             {
