@@ -18,7 +18,21 @@ public sealed record BackupOptions
 
     /// <summary>Memory bounds of the external sort of inventory rows.</summary>
     public Planning.ExternalSortOptions Sort { get; init; } = Planning.ExternalSortOptions.Default;
+
+    /// <summary>
+    /// Blobs of sealed packs a backup holds in memory before it writes an index file for them and moves them to a level
+    /// file on local disk. 500,000 keeps the overlay and the packs' blob lists to about 100 MB, and each index file to
+    /// about 20 MB (far below the 2 GiB an index file's buffer allows), while a first backup of 100M blobs writes about 200
+    /// index files, which the next load folds into a few cache levels.
+    /// </summary>
+    public int IndexFlushBlobs { get; init; } = 500_000;
+
+    /// <summary>Told, as a backup ends (committed or not), how its index held its new blobs; for tests.</summary>
+    internal Action<BackupIndexMemory>? IndexMemoryReported { get; init; }
 }
+
+/// <summary>How a backup held the blobs it added: the most held in memory at once, and the index files flushes wrote.</summary>
+internal sealed record BackupIndexMemory(long PeakBlobsInMemory, int IndexFilesFlushed);
 
 /// <summary>
 /// One backup of a plan: scans the source in key order, merge-joins it with the previous point's object
@@ -133,7 +147,8 @@ public sealed class BackupRunner
 
         var work = Channel.CreateBounded<PendingObject>(new BoundedChannelOptions(_options.Parallelism * 4) { SingleWriter = true });
         var ordered = Channel.CreateBounded<PendingObject>(new BoundedChannelOptions(4096) { SingleWriter = true, SingleReader = true });
-        var sink = new SharedPackSink(vault, scratch);
+        var flusher = new IndexFlusher(vault, index, _options.IndexFlushBlobs, Path.Combine(scratch, "index-levels"));
+        var sink = new SharedPackSink(vault, scratch, flusher);
         var table = new TableWriter(sink, index);
         var stats = new SnapshotStats();
 
@@ -174,12 +189,9 @@ public sealed class BackupRunner
             await Task.WhenAll([scanning, collect, .. workers]);
             _observer.Progress(new OperationProgress("Committing", counters.BackedUpObjects, counters.Plan.ToRead, counters.BackedUpBytes, counters.Plan.ToReadBytes, 0, true));
             var segments = await table.CompleteAsync(token);
-            var sealedPacks = await sink.CompleteAsync(token);
-            foreach (var pack in sealedPacks)
-            {
-                Interlocked.Add(ref counters.WrittenBytes, pack.Size);
-            }
-            await vault.WriteIndexAsync(sealedPacks, token);
+            var unindexedPacks = await sink.CompleteAsync(token);
+            Interlocked.Add(ref counters.WrittenBytes, sink.SealedBytes);
+            await vault.WriteIndexAsync(unindexedPacks, token);
             stats.NewObjects = counters.NewObjects;
             stats.ChangedObjects = counters.ChangedObjects;
             stats.UnchangedObjects = counters.Plan.Unchanged;
@@ -206,8 +218,9 @@ public sealed class BackupRunner
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
-            // Cancelled by the user: keep what was written. Sealing the last pack and indexing every
-            // sealed one (without a snapshot) lets the next run find those blobs and not read them again.
+            // Cancelled by the user: keep what was written. Sealing the last pack and indexing every sealed
+            // one not yet indexed by a flush (without a snapshot) lets the next run find those blobs and not
+            // read them again; a prune deletes them if no later point uses them.
             await KeepWrittenDataAsync(vault, sink);
             throw new OperationCanceledException(cancellationToken);
         }
@@ -227,6 +240,7 @@ public sealed class BackupRunner
         finally
         {
             await sink.DisposeAsync();
+            _options.IndexMemoryReported?.Invoke(new BackupIndexMemory(index.PeakAddedCount, flusher.IndexFilesWritten));
             TryDeleteFolder(scratch);
         }
     }
