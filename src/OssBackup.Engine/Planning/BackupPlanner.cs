@@ -45,36 +45,30 @@ public static class BackupPlanner
     /// Counts kept on the planning thread and added to the shared counters every few thousand objects (and
     /// at the end), instead of several interlocked operations per object; progress lags by at most that.
     /// </summary>
-    private sealed class Tally(PlanCounters counters)
+    private sealed class Tally(PlanCounters shared)
     {
         public const int PublishEvery = 4096;
 
-        public long Scanned;
-        public long ScannedBytes;
-        public long Unchanged;
-        public long ToRead;
-        public long ToReadBytes;
-        public long Skipped;
-        public long Deleted;
-        private long _publishedScanned;
-        private long _publishedScannedBytes;
-        private long _publishedUnchanged;
-        private long _publishedToRead;
-        private long _publishedToReadBytes;
-        private long _publishedSkipped;
-        private long _publishedDeleted;
+        /// <summary>This thread's counts; <c>Complete</c> is unused here.</summary>
+        public readonly PlanCounters Counts = new();
+
+        private readonly PlanCounters _published = new();
 
         public void Publish()
         {
-            Interlocked.Add(ref counters.Scanned, Scanned - _publishedScanned);
-            Interlocked.Add(ref counters.ScannedBytes, ScannedBytes - _publishedScannedBytes);
-            Interlocked.Add(ref counters.Unchanged, Unchanged - _publishedUnchanged);
-            Interlocked.Add(ref counters.ToRead, ToRead - _publishedToRead);
-            Interlocked.Add(ref counters.ToReadBytes, ToReadBytes - _publishedToReadBytes);
-            Interlocked.Add(ref counters.Skipped, Skipped - _publishedSkipped);
-            Interlocked.Add(ref counters.Deleted, Deleted - _publishedDeleted);
-            (_publishedScanned, _publishedScannedBytes, _publishedUnchanged, _publishedToRead, _publishedToReadBytes, _publishedSkipped, _publishedDeleted) =
-                (Scanned, ScannedBytes, Unchanged, ToRead, ToReadBytes, Skipped, Deleted);
+            Add(ref shared.Scanned, Counts.Scanned, ref _published.Scanned);
+            Add(ref shared.ScannedBytes, Counts.ScannedBytes, ref _published.ScannedBytes);
+            Add(ref shared.Unchanged, Counts.Unchanged, ref _published.Unchanged);
+            Add(ref shared.ToRead, Counts.ToRead, ref _published.ToRead);
+            Add(ref shared.ToReadBytes, Counts.ToReadBytes, ref _published.ToReadBytes);
+            Add(ref shared.Skipped, Counts.Skipped, ref _published.Skipped);
+            Add(ref shared.Deleted, Counts.Deleted, ref _published.Deleted);
+        }
+
+        private static void Add(ref long target, long now, ref long published)
+        {
+            Interlocked.Add(ref target, now - published);
+            published = now;
         }
     }
 
@@ -103,8 +97,8 @@ public static class BackupPlanner
                 {
                     continue;
                 }
-                tally.Scanned++;
-                tally.ScannedBytes += item.Size;
+                tally.Counts.Scanned++;
+                tally.Counts.ScannedBytes += item.Size;
 
                 ObjectEntry? before = null;
                 while (havePrevious && KeyOrder.Instance.Compare(previousEntries.Current.Key, item.Key) <= 0)
@@ -115,7 +109,7 @@ public static class BackupPlanner
                     }
                     else if (accepts(previousEntries.Current.Key))
                     {
-                        tally.Deleted++;
+                        tally.Counts.Deleted++;
                     }
                     havePrevious = await previousEntries.MoveNextAsync();
                 }
@@ -123,21 +117,21 @@ public static class BackupPlanner
                 PlanStep step;
                 if (before is not null && before.SameVersionAs(item.Size, item.ETag, item.LastModified))
                 {
-                    tally.Unchanged++;
+                    tally.Counts.Unchanged++;
                     step = new PlanStep(PlanAction.Unchanged, item, before);
                 }
                 else if (!StorageClasses.IsReadable(item.StorageClass))
                 {
-                    tally.Skipped++;
+                    tally.Counts.Skipped++;
                     step = new PlanStep(PlanAction.Skip, item, before);
                 }
                 else
                 {
-                    tally.ToRead++;
-                    tally.ToReadBytes += item.Size;
+                    tally.Counts.ToRead++;
+                    tally.Counts.ToReadBytes += item.Size;
                     step = new PlanStep(PlanAction.Read, item, before);
                 }
-                if ((tally.Scanned & (Tally.PublishEvery - 1)) == 0)
+                if ((tally.Counts.Scanned & (Tally.PublishEvery - 1)) == 0)
                 {
                     tally.Publish();
                 }
@@ -147,7 +141,7 @@ public static class BackupPlanner
             {
                 if (accepts(previousEntries.Current.Key))
                 {
-                    tally.Deleted++;
+                    tally.Counts.Deleted++;
                 }
                 havePrevious = await previousEntries.MoveNextAsync();
             }
