@@ -58,7 +58,7 @@ param(
     # Markdown report; the runs go to the same name with .json.
     [string] $ResultsFile = (Join-Path (Split-Path $PSScriptRoot) 'out/bench/results.md'),
 
-    # GETs in flight in the raw and SDK loops: the engine's default (BackupOptions.Parallelism).
+    # GETs in flight in the raw and SDK loops, and Start-OssBackup -Parallelism.
     [ValidateRange(1, 256)]
     [int] $Parallelism = 16,
 
@@ -172,7 +172,7 @@ function Invoke-Backup([string] $Bucket, [string] $Prefix, [string] $Name) {
         New-BackupVault -Name bench -Path $vaultPath | Out-Null
         New-BackupPlan -Name bench -SourceBucket $Bucket -SourcePrefix $Prefix -Endpoint $endpoint -ForcePathStyle -Vault bench -Credential $credential | Out-Null
         $meter = [OssBackup.Bench.Meter]::Start($server)
-        $job = Start-OssBackup -Plan bench -ErrorAction Stop
+        $job = Start-OssBackup -Plan bench -Parallelism $Parallelism -ErrorAction Stop
         $m = $meter.Stop($Name, [int]$job.BackedUpObjects, $job.BackedUpBytes)
         if ("$($job.Status)" -ne 'Completed' -or $job.FailedObjects -gt 0) { throw "Backup of $Bucket ended $($job.Status) with $($job.FailedObjects) failed objects: $($job.Message)" }
         $files = @(Get-ChildItem $vaultPath -Recurse -File)

@@ -51,7 +51,7 @@ param(
     [ValidateRange(1, 100)]
     [int] $Repeat = 3,
 
-    # rclone's --transfers and --checkers; the backups use the engine's BackupOptions.Parallelism (16).
+    # Start-OssBackup -Parallelism for both backups, and rclone's --transfers and --checkers.
     [ValidateRange(1, 256)]
     [int] $Parallelism = 16,
 
@@ -124,7 +124,7 @@ function Write-Inventory([int] $Run) {
 
 function Invoke-Backup([string] $Plan) {
     $clock = [Diagnostics.Stopwatch]::StartNew()
-    $job = Start-OssBackup -Plan $Plan -ErrorAction Stop
+    $job = Start-OssBackup -Plan $Plan -Parallelism $Parallelism -ErrorAction Stop
     $seconds = $clock.Elapsed.TotalSeconds
     if ("$($job.Status)" -ne 'Completed' -or $job.FailedObjects -gt 0) { throw "Backup of plan $Plan ended $($job.Status) with $($job.FailedObjects) failed objects: $($job.Message)" }
     [pscustomobject]@{ Seconds = $seconds; Job = $job }
@@ -249,7 +249,7 @@ $null = $md.AppendLine("- Command: ``$command`` (against a running test server)"
 $null = $md.AppendLine("- Machine: $($machine.Machine)")
 $null = $md.AppendLine("- Server: $($machine.Server); $($machine.Rclone)")
 $null = $md.AppendLine("- Commit: $($machine.Commit); load average at start $($machine.LoadAverageAtStart), at end $($machine.LoadAverageAtEnd)")
-$null = $md.AppendLine("- $Objects objects of 1-3 KiB, $changedCount ($ChangedPercent %) rewritten before each run; inventory in $InventoryFiles data file(s); median of $Repeat runs; engine parallelism 16, rclone --transfers/--checkers $Parallelism")
+$null = $md.AppendLine("- $Objects objects of 1-3 KiB, $changedCount ($ChangedPercent %) rewritten before each run; inventory in $InventoryFiles data file(s); median of $Repeat runs; parallelism $Parallelism (Start-OssBackup -Parallelism, rclone --transfers/--checkers)")
 $null = $md.AppendLine("- Setup (untimed): $(($setup.GetEnumerator() | ForEach-Object { "$($_.Key) $($_.Value)" }) -join '; ')")
 $null = $md.AppendLine()
 $null = $md.AppendLine('| Measurement | Time (s) | vs inventory | Job Duration (s) | Requests to the source bucket (last run, gateway log) | Runs (s) |')

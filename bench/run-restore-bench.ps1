@@ -44,7 +44,7 @@ param(
     [ValidateRange(1, 100)]
     [int] $Repeat = 3,
 
-    # rclone's --transfers and --checkers; the restore's own is fixed at the engine's 16.
+    # Restore-OssObject -Parallelism and rclone's --transfers and --checkers.
     [ValidateRange(1, 256)]
     [int] $Parallelism = 16,
 
