@@ -370,20 +370,18 @@ EOF
     done
     log "gateway listening after $((SECONDS - started_at))s"
 
-    phase="creating the S3 user"
-    until bounded 30 radosgw-admin -c "$conf" user create --uid=ossbackup-test --display-name="OssBackup tests" \
-            --access-key="$ACCESS_KEY" --secret="$SECRET_KEY" >> "$STATE/log/bootstrap.log" 2>&1; do
-        check_deadline
-        sleep 1
-    done
-
+    # create_user UID DISPLAY-NAME ACCESS-KEY SECRET: retried, as the gateway may still be settling.
+    create_user() {
+        phase="creating the S3 user $1"
+        until bounded 30 radosgw-admin -c "$conf" user create --uid="$1" --display-name="$2" \
+                --access-key="$3" --secret="$4" >> "$STATE/log/bootstrap.log" 2>&1; do
+            check_deadline
+            sleep 1
+        done
+    }
+    create_user ossbackup-test "OssBackup tests" "$ACCESS_KEY" "$SECRET_KEY"
     # A second account, for restores into a bucket only other credentials can reach.
-    phase="creating the second S3 user"
-    until bounded 30 radosgw-admin -c "$conf" user create --uid=ossbackup-other --display-name="OssBackup tests, other account" \
-            --access-key="$OTHER_ACCESS_KEY" --secret="$OTHER_SECRET_KEY" >> "$STATE/log/bootstrap.log" 2>&1; do
-        check_deadline
-        sleep 1
-    done
+    create_user ossbackup-other "OssBackup tests, other account" "$OTHER_ACCESS_KEY" "$OTHER_SECRET_KEY"
 
     phase="a signed ListBuckets returning 200"
     code=000
