@@ -30,7 +30,7 @@ internal sealed class ObjectChunker(int chunkSize) : IDisposable
         {
             Interlocked.Increment(ref counters.ChangedSinceScan);
         }
-        var md5 = read.ETagMayBeMd5 && IsPlainMd5(read.ETag) ? _md5 : null;
+        var md5 = read.ETagMayBeMd5 && SourceObject.IsPlainMd5(read.ETag) ? _md5 : null;
         var chunks = new List<BlobLocation>();
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(read.Length, 1, chunkSize));
         long total = 0;
@@ -116,6 +116,4 @@ internal sealed class ObjectChunker(int chunkSize) : IDisposable
         _md5.Dispose();
         _sha256.Dispose();
     }
-
-    private static bool IsPlainMd5(string etag) => etag.Length == 32 && etag.All(Uri.IsHexDigit);
 }

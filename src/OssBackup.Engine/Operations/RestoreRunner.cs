@@ -403,7 +403,7 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
         {
             System.Security.Cryptography.MD5.HashData(await reader.ReadAsync(entry.Chunks[i], token), partMd5s.AsSpan(i * 16, 16));
         }
-        return $"{Convert.ToHexString(System.Security.Cryptography.MD5.HashData(partMd5s))}-{entry.Chunks.Count}";
+        return MultipartETag(partMd5s, entry.Chunks.Count);
     }
 
     /// <summary>
@@ -459,15 +459,19 @@ public sealed class RestoreRunner(BackupCatalog catalog, IOperationObserver obse
             await upload.UploadPartAsync(i + 1, buffer.AsMemory(0, chunk.RawLength), partMd5s.AsMemory(i * 16, 16), token);
         }
         await upload.CompleteAsync(token);
-        return $"{Convert.ToHexString(System.Security.Cryptography.MD5.HashData(partMd5s))}-{entry.Chunks.Count}";
+        return MultipartETag(partMd5s, entry.Chunks.Count);
     }
+
+    /// <summary>The ETag S3 gives a multipart upload: the MD5 of the parts' MD5s, then "-" and the part count.</summary>
+    private static string MultipartETag(byte[] partMd5s, int parts) =>
+        $"{Convert.ToHexString(System.Security.Cryptography.MD5.HashData(partMd5s))}-{parts}";
 
     /// <summary>
     /// The MD5 an ETag states, when it is a plain one (32 hex digits). The backup proved the bytes against
     /// it when the source said it could be the content's MD5 (see ObjectChunker).
     /// </summary>
     private static byte[]? PlainMd5(string etag) =>
-        etag.Length == 32 && etag.All(Uri.IsHexDigit) ? Convert.FromHexString(etag) : null;
+        SourceObject.IsPlainMd5(etag) ? Convert.FromHexString(etag) : null;
 
     /// <summary>A backed-up object's content, read from the vault chunk by chunk (each chunk's hash checked) as it is sent.</summary>
     private sealed class PointObjectBody(BlobReader reader, ObjectEntry entry) : IObjectBody
