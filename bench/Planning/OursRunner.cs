@@ -57,6 +57,7 @@ internal static class OursRunner
         "read" => await ReadAsync(dataset, cancellationToken),
         "sort" => await SortAsync(dataset, trace, cancellationToken),
         "table" => await TableAsync(dataset, cancellationToken),
+        "carry" or "carry-dedupe" => await CarryRunner.RunAsync(mode, dataset, cancellationToken),
         _ => throw new ArgumentException($"Unknown mode '{mode}'.", nameof(mode)),
     };
 
@@ -212,7 +213,7 @@ internal static class OursRunner
         return (reader, selection.Manifest);
     }
 
-    private static RunResult Result(string mode, Dataset dataset, TimeSpan elapsed, PlanCounts? counts, Dictionary<string, double> stages,
+    internal static RunResult Result(string mode, Dataset dataset, TimeSpan elapsed, PlanCounts? counts, Dictionary<string, double> stages,
         [CallerMemberName] string caller = "")
     {
         var gc = GC.GetGCMemoryInfo(GCKind.Any);
