@@ -66,6 +66,7 @@ public static class TableReader
     {
         using var segmentReader = reader.NewSibling();
         var strings = new Utf8StringCache();
+        var slabs = new EntryBytesSlabs();
         var plaintext = Array.Empty<byte>();
         var entries = new List<ObjectEntry>(EntriesPerBatch);
         for (var i = first; i < segments.Count; i++)
@@ -80,7 +81,7 @@ public static class TableReader
             while (position < location.RawLength)
             {
                 entries.Clear();
-                position = TableSegmentCodec.ReadEntries(plaintext.AsSpan(0, location.RawLength), position, EntriesPerBatch, strings, entries);
+                position = TableSegmentCodec.ReadEntries(plaintext.AsSpan(0, location.RawLength), position, EntriesPerBatch, strings, slabs, entries);
                 foreach (var entry in entries)
                 {
                     yield return entry;

@@ -8,8 +8,18 @@ internal static class TableSegmentCodec
 {
     public static ReadOnlySpan<byte> Magic => "OBT1"u8;
 
+    /// <summary>
+    /// Appends an entry. One read from a table and left as it was is copied as read: the layout has one
+    /// version, so its bytes are what encoding it again would give.
+    /// </summary>
     public static void WriteEntry(BinaryWriterBuffer buffer, ObjectEntry entry)
     {
+        var encoded = entry.EncodedAsRead;
+        if (!encoded.IsEmpty)
+        {
+            buffer.WriteBytes(encoded);
+            return;
+        }
         buffer.WriteString(entry.Key);
         buffer.WriteUVarint((ulong)entry.Size);
         buffer.WriteVarint(entry.LastModified.ToUnixTimeMilliseconds());
@@ -39,7 +49,7 @@ internal static class TableSegmentCodec
     public static List<ObjectEntry> ReadSegment(ReadOnlySpan<byte> plaintext, BlobId segment)
     {
         var entries = new List<ObjectEntry>();
-        ReadEntries(plaintext, FirstEntry(plaintext, segment), int.MaxValue, new Utf8StringCache(), entries);
+        ReadEntries(plaintext, FirstEntry(plaintext, segment), int.MaxValue, new Utf8StringCache(), new EntryBytesSlabs(), entries);
         return entries;
     }
 
@@ -51,47 +61,127 @@ internal static class TableSegmentCodec
 
     /// <summary>
     /// Appends up to <paramref name="maxEntries"/> entries that start at <paramref name="position"/> and returns
-    /// where the next one starts (the plaintext's length after the last). Strings that repeat from entry to
-    /// entry are shared through <paramref name="strings"/>.
+    /// where the next one starts (the plaintext's length after the last). Each entry keeps a copy of its bytes
+    /// in <paramref name="slabs"/> and decodes its ETag, metadata and chunks from them when asked; their bounds
+    /// are checked here, so a truncated segment fails now. Storage classes repeat from entry to entry and are
+    /// shared through <paramref name="strings"/>.
     /// </summary>
-    public static int ReadEntries(ReadOnlySpan<byte> plaintext, int position, int maxEntries, Utf8StringCache strings, List<ObjectEntry> entries)
+    public static int ReadEntries(ReadOnlySpan<byte> plaintext, int position, int maxEntries, Utf8StringCache strings, EntryBytesSlabs slabs, List<ObjectEntry> entries)
     {
         var reader = new BinarySpanReader(plaintext[position..]);
         for (var n = 0; n < maxEntries && !reader.AtEnd; n++)
         {
+            var start = reader.Position;
             var key = reader.ReadString();
             var size = (long)reader.ReadUVarint();
             var modified = DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadVarint());
-            var etag = reader.ReadString();
+            var etagAt = reader.Position - start;
+            SkipString(ref reader);
             var storageClass = strings.Get(reader.ReadBytes(checked((int)reader.ReadUVarint())));
-            var metadataCount = (int)reader.ReadUVarint();
-            var metadata = metadataCount == 0 ? [] : new KeyValuePair<string, string>[metadataCount];
-            for (var i = 0; i < metadataCount; i++)
+            var metadataAt = reader.Position - start;
+            var metadataCount = reader.ReadUVarint();
+            for (ulong i = 0; i < metadataCount; i++)
             {
-                var name = strings.Get(reader.ReadBytes(checked((int)reader.ReadUVarint())));
-                metadata[i] = new(name, strings.Get(reader.ReadBytes(checked((int)reader.ReadUVarint()))));
+                SkipString(ref reader);
+                SkipString(ref reader);
             }
-            var chunkCount = (int)reader.ReadUVarint();
-            var chunks = chunkCount == 0 ? [] : new BlobLocation[chunkCount];
-            for (var i = 0; i < chunkCount; i++)
+            var chunkCount = reader.ReadUVarint();
+            for (ulong i = 0; i < chunkCount; i++)
             {
-                var id = BlobId.Read(reader.ReadBytes(BlobId.Size));
-                var pack = PackId.Read(reader.ReadBytes(PackId.Size));
-                var offset = (long)reader.ReadUVarint();
-                var stored = (int)reader.ReadUVarint();
-                var raw = (int)reader.ReadUVarint();
-                chunks[i] = new BlobLocation(id, pack, offset, stored, raw, (BlobCompression)reader.ReadByte());
+                reader.ReadBytes(BlobId.Size + PackId.Size);
+                reader.ReadUVarint();
+                reader.ReadUVarint();
+                reader.ReadUVarint();
+                reader.ReadByte();
             }
-            entries.Add(new ObjectEntry(key, size, etag, modified, storageClass, metadata, chunks));
+            var encoded = slabs.Keep(plaintext.Slice(position + start, reader.Position - start));
+            entries.Add(new ObjectEntry(key, size, modified, storageClass, encoded, etagAt, metadataAt));
         }
         return position + reader.Position;
     }
+
+    /// <summary>The UTF-8 bytes of the string encoded at <paramref name="position"/>.</summary>
+    public static ReadOnlySpan<byte> StringBytesAt(ReadOnlySpan<byte> encoded, int position)
+    {
+        var reader = new BinarySpanReader(encoded[position..]);
+        return reader.ReadBytes(checked((int)reader.ReadUVarint()));
+    }
+
+    public static string ReadStringAt(ReadOnlySpan<byte> encoded, int position) => Encoding.UTF8.GetString(StringBytesAt(encoded, position));
+
+    /// <summary>The metadata of an entry whose encoding from the metadata count on is <paramref name="tail"/>.</summary>
+    public static KeyValuePair<string, string>[] ReadMetadata(ReadOnlySpan<byte> tail)
+    {
+        var reader = new BinarySpanReader(tail);
+        var count = checked((int)reader.ReadUVarint());
+        if (count == 0)
+        {
+            return [];
+        }
+        var metadata = new KeyValuePair<string, string>[count];
+        for (var i = 0; i < count; i++)
+        {
+            var name = reader.ReadString();
+            metadata[i] = new(name, reader.ReadString());
+        }
+        return metadata;
+    }
+
+    /// <summary>The value of the first metadata item named <paramref name="name"/> (ASCII, any case), decoding no other.</summary>
+    public static string? FindMetadataValue(ReadOnlySpan<byte> tail, string name)
+    {
+        var reader = new BinarySpanReader(tail);
+        var count = reader.ReadUVarint();
+        for (ulong i = 0; i < count; i++)
+        {
+            var itemName = reader.ReadBytes(checked((int)reader.ReadUVarint()));
+            var value = reader.ReadBytes(checked((int)reader.ReadUVarint()));
+            if (Ascii.EqualsIgnoreCase(itemName, name))
+            {
+                return Encoding.UTF8.GetString(value);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The chunk references of an entry whose encoding from the metadata count on is <paramref name="tail"/>.</summary>
+    public static BlobLocation[] ReadChunks(ReadOnlySpan<byte> tail)
+    {
+        var reader = new BinarySpanReader(tail);
+        var metadataCount = reader.ReadUVarint();
+        for (ulong i = 0; i < metadataCount; i++)
+        {
+            SkipString(ref reader);
+            SkipString(ref reader);
+        }
+        var count = checked((int)reader.ReadUVarint());
+        if (count == 0)
+        {
+            return [];
+        }
+        var chunks = new BlobLocation[count];
+        for (var i = 0; i < count; i++)
+        {
+            var id = BlobId.Read(reader.ReadBytes(BlobId.Size));
+            var pack = PackId.Read(reader.ReadBytes(PackId.Size));
+            var offset = (long)reader.ReadUVarint();
+            var stored = (int)reader.ReadUVarint();
+            var raw = (int)reader.ReadUVarint();
+            chunks[i] = new BlobLocation(id, pack, offset, stored, raw, (BlobCompression)reader.ReadByte());
+        }
+        return chunks;
+    }
+
+    /// <summary>The key's UTF-8 bytes in an entry's encoding.</summary>
+    public static ReadOnlySpan<byte> KeyBytes(ReadOnlySpan<byte> encodedEntry) => StringBytesAt(encodedEntry, 0);
+
+    private static void SkipString(ref BinarySpanReader reader) => reader.ReadBytes(checked((int)reader.ReadUVarint()));
 
     /// <summary>
     /// Content-defined segment boundaries: cutting where a key's hash has 12 low zero bits (after a
     /// minimum) makes unchanged key ranges encode to identical segments in every point, so they dedupe.
     /// </summary>
-    public static bool IsBoundary(string key, int entriesInSegment, int segmentBytes)
+    public static bool IsBoundary(ReadOnlySpan<byte> keyUtf8, int entriesInSegment, int segmentBytes)
     {
         if (entriesInSegment >= 16384 || segmentBytes >= 4 << 20)
         {
@@ -102,7 +192,7 @@ internal static class TableSegmentCodec
             return false;
         }
         ulong hash = 14695981039346656037;
-        foreach (var b in Encoding.UTF8.GetBytes(key))
+        foreach (var b in keyUtf8)
         {
             hash = (hash ^ b) * 1099511628211;
         }

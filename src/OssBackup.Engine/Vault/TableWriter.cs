@@ -36,11 +36,12 @@ public sealed class TableWriter
             _buffer.WriteBytes(TableSegmentCodec.Magic);
             _firstKey = entry.Key;
         }
+        var entryStart = _buffer.Length;
         TableSegmentCodec.WriteEntry(_buffer, entry);
         _lastKey = entry.Key;
         _count++;
         EntryCount++;
-        if (TableSegmentCodec.IsBoundary(entry.Key, _count, _buffer.Length))
+        if (TableSegmentCodec.IsBoundary(TableSegmentCodec.KeyBytes(_buffer.WrittenSpan[entryStart..]), _count, _buffer.Length))
         {
             await FlushSegmentAsync(cancellationToken);
         }

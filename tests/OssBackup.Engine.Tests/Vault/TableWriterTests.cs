@@ -209,7 +209,7 @@ public sealed class TableWriterTests(TableWriterTests.WrittenTable table) : ICla
     private static ObjectEntry Entry(string key) =>
         new(key, 1, "etag", DateTimeOffset.FromUnixTimeMilliseconds(0), "STANDARD", [], []);
 
-    private static List<ObjectEntry> MakeEntries(int count, int seed)
+    internal static List<ObjectEntry> MakeEntries(int count, int seed)
     {
         var random = new Random(seed);
         string[] storageClasses = ["STANDARD", "IA", "Archive", "STANDARD_IA", ""];
