@@ -15,11 +15,17 @@ namespace OssBackup.PlanningBench;
 /// encoded and hashed, as when nothing changed.</item>
 /// </list>
 /// Either way the new segments must be the previous ones, byte for byte (same blob ids), or the run fails.
+/// <c>carry-read</c> only reads the table, touching what planning touches of an unchanged entry (key, size,
+/// time; the ETag is compared in the planner against the inventory's, which this mode does not have).
 /// </summary>
 internal static class CarryRunner
 {
     public static async Task<RunResult> RunAsync(string mode, Dataset dataset, CancellationToken cancellationToken)
     {
+        if (mode == "carry-read")
+        {
+            return await ReadAsync(dataset, cancellationToken);
+        }
         var dedupe = mode switch
         {
             "carry" => false,
@@ -74,5 +80,28 @@ internal static class CarryRunner
         {
             Directory.Delete(scratch, recursive: true);
         }
+    }
+
+    private static async Task<RunResult> ReadAsync(Dataset dataset, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var vault = await VaultRepository.OpenAsync(new FileBlobStore(dataset.VaultRoot), cancellationToken);
+        var previous = await vault.LoadSnapshotAsync(dataset.SnapshotId, cancellationToken);
+        using var reader = vault.NewBlobReader();
+        long entries = 0, keyChars = 0, bytes = 0, latest = 0;
+        await foreach (var entry in TableReader.ReadAsync(reader, previous.Segments, null, cancellationToken))
+        {
+            entries++;
+            keyChars += entry.Key.Length;
+            bytes += entry.Size;
+            latest = Math.Max(latest, entry.LastModified.UtcTicks);
+        }
+        return OursRunner.Result("carry-read", dataset, clock.Elapsed, null, new()
+        {
+            ["entries"] = entries,
+            ["key chars"] = keyChars,
+            ["size sum (GiB)"] = bytes / 1073741824.0,
+            ["latest (days since 1970)"] = TimeSpan.FromTicks(latest - DateTime.UnixEpoch.Ticks).TotalDays,
+        });
     }
 }

@@ -57,7 +57,7 @@ internal static class OursRunner
         "read" => await ReadAsync(dataset, cancellationToken),
         "sort" => await SortAsync(dataset, trace, cancellationToken),
         "table" => await TableAsync(dataset, cancellationToken),
-        "carry" or "carry-dedupe" => await CarryRunner.RunAsync(mode, dataset, cancellationToken),
+        "carry" or "carry-dedupe" or "carry-read" => await CarryRunner.RunAsync(mode, dataset, cancellationToken),
         _ => throw new ArgumentException($"Unknown mode '{mode}'.", nameof(mode)),
     };
 

@@ -16,6 +16,7 @@ internal sealed class Utf8StringCache
 
     private readonly byte[]?[] _bytes = new byte[Slots][];
     private readonly string?[] _strings = new string[Slots];
+    private int _lastSlot = -1;
 
     public string Get(ReadOnlySpan<byte> utf8)
     {
@@ -27,10 +28,16 @@ internal sealed class Utf8StringCache
         {
             return Encoding.UTF8.GetString(utf8);
         }
+        // Neighbouring entries mostly repeat the last value (a storage class): no need to hash it.
+        if (_lastSlot >= 0 && utf8.SequenceEqual(_bytes[_lastSlot]))
+        {
+            return _strings[_lastSlot]!;
+        }
         var hash = new HashCode();
         hash.AddBytes(utf8);
         var slot = (int)((uint)hash.ToHashCode() % Slots);
         var cached = _bytes[slot];
+        _lastSlot = slot;
         if (cached is not null && utf8.SequenceEqual(cached))
         {
             return _strings[slot]!;

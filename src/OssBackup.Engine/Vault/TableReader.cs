@@ -24,11 +24,11 @@ public static class TableReader
     /// read through a reader of its own on <paramref name="reader"/>'s store, so <paramref name="reader"/>
     /// stays free for the caller.
     /// </summary>
-    public static async IAsyncEnumerable<ObjectEntry> ReadAsync(
+    public static IAsyncEnumerable<ObjectEntry> ReadAsync(
         BlobReader reader,
         IReadOnlyList<TableSegmentRef> segments,
         string? fromKey,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(segments);
@@ -40,28 +40,13 @@ public static class TableReader
                 first++;
             }
         }
-        if (first == segments.Count)
-        {
-            yield break;
-        }
-
-        var skipping = fromKey is not null;
-        await foreach (var entry in ReadAhead.InBackground(DecodeSegmentsAsync(reader, segments, first, CancellationToken.None), EntriesPerBatch, BatchesAhead, cancellationToken))
-        {
-            // The first segment may start below fromKey.
-            if (skipping)
-            {
-                if (KeyOrder.Instance.Compare(entry.Key, fromKey) < 0)
-                {
-                    continue;
-                }
-                skipping = false;
-            }
-            yield return entry;
-        }
+        return first == segments.Count
+            ? AsyncSequence.Empty<ObjectEntry>()
+            : ReadAhead.InBackground(DecodeSegmentsAsync(reader, segments, first, fromKey, CancellationToken.None), EntriesPerBatch, BatchesAhead, cancellationToken);
     }
 
-    private static async IAsyncEnumerable<ObjectEntry> DecodeSegmentsAsync(BlobReader reader, IReadOnlyList<TableSegmentRef> segments, int first,
+    /// <summary>The entries of the segments from <paramref name="first"/> on, less those of the first below <paramref name="fromKey"/>.</summary>
+    private static async IAsyncEnumerable<ObjectEntry> DecodeSegmentsAsync(BlobReader reader, IReadOnlyList<TableSegmentRef> segments, int first, string? fromKey,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var segmentReader = reader.NewSibling();
@@ -84,6 +69,14 @@ public static class TableReader
                 position = TableSegmentCodec.ReadEntries(plaintext.AsSpan(0, location.RawLength), position, EntriesPerBatch, strings, slabs, entries);
                 foreach (var entry in entries)
                 {
+                    if (fromKey is not null)
+                    {
+                        if (KeyOrder.Instance.Compare(entry.Key, fromKey) < 0)
+                        {
+                            continue;
+                        }
+                        fromKey = null;
+                    }
                     yield return entry;
                 }
             }
