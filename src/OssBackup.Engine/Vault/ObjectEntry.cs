@@ -28,17 +28,23 @@ public sealed record ObjectEntry(
     private readonly int _etagAt;
     private readonly int _metadataAt;
     private readonly bool _encodedIsCurrent;
+    private readonly TableSegmentRef? _segment;
+    private readonly int _indexInSegment;
     private string? _etag = ETag;
     private IReadOnlyList<KeyValuePair<string, string>>? _metadata = Metadata;
     private IReadOnlyList<BlobLocation>? _chunks = Chunks;
 
     /// <summary>
     /// An entry decoded from a table segment: <paramref name="encoded"/> is its whole encoding, in which the
-    /// ETag starts at <paramref name="etagAt"/> and the metadata count at <paramref name="metadataAt"/>.
+    /// ETag starts at <paramref name="etagAt"/> and the metadata count at <paramref name="metadataAt"/>; it is
+    /// entry number <paramref name="indexInSegment"/> (from 0) of <paramref name="segment"/>, if that is known.
     /// </summary>
-    internal ObjectEntry(string key, long size, DateTimeOffset lastModified, string storageClass, ReadOnlyMemory<byte> encoded, int etagAt, int metadataAt)
+    internal ObjectEntry(string key, long size, DateTimeOffset lastModified, string storageClass, ReadOnlyMemory<byte> encoded, int etagAt, int metadataAt,
+        TableSegmentRef? segment, int indexInSegment)
         : this(key, size, "", lastModified, storageClass, [], [])
     {
+        _segment = segment;
+        _indexInSegment = indexInSegment;
         _encoded = encoded;
         _etagAt = etagAt;
         _metadataAt = metadataAt;
@@ -113,6 +119,9 @@ public sealed record ObjectEntry(
 
     /// <summary>The entry's encoding as read from a table, while no property has been replaced since; else empty.</summary>
     internal ReadOnlySpan<byte> EncodedAsRead => _encodedIsCurrent ? _encoded.Span : default;
+
+    /// <summary>The segment the entry was read from and its number there, while <see cref="EncodedAsRead"/> is its encoding.</summary>
+    internal (TableSegmentRef Segment, int Index)? SegmentAsRead => _encodedIsCurrent && _segment is not null ? (_segment, _indexInSegment) : null;
 
     /// <summary>True when the source's description of the object is the same, so its bytes need not be read again.</summary>
     public bool SameVersionAs(long size, string etag, DateTimeOffset lastModified) =>

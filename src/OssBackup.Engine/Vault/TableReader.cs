@@ -56,17 +56,20 @@ public static class TableReader
         var entries = new List<ObjectEntry>(EntriesPerBatch);
         for (var i = first; i < segments.Count; i++)
         {
-            var location = segments[i].Blob;
+            var segment = segments[i];
+            var location = segment.Blob;
             if (plaintext.Length < location.RawLength)
             {
                 plaintext = new byte[Math.Max(location.RawLength, 2 * plaintext.Length)];
             }
             await segmentReader.ReadAsync(location, plaintext, cancellationToken);
             var position = TableSegmentCodec.FirstEntry(plaintext.AsSpan(0, location.RawLength), location.Id);
+            var read = 0;
             while (position < location.RawLength)
             {
                 entries.Clear();
-                position = TableSegmentCodec.ReadEntries(plaintext.AsSpan(0, location.RawLength), position, EntriesPerBatch, strings, slabs, entries);
+                position = TableSegmentCodec.ReadEntries(plaintext.AsSpan(0, location.RawLength), position, EntriesPerBatch, strings, slabs, segment, read, entries);
+                read += entries.Count;
                 foreach (var entry in entries)
                 {
                     if (fromKey is not null)

@@ -49,7 +49,7 @@ internal static class TableSegmentCodec
     public static List<ObjectEntry> ReadSegment(ReadOnlySpan<byte> plaintext, BlobId segment)
     {
         var entries = new List<ObjectEntry>();
-        ReadEntries(plaintext, FirstEntry(plaintext, segment), int.MaxValue, new Utf8StringCache(), new EntryBytesSlabs(), entries);
+        ReadEntries(plaintext, FirstEntry(plaintext, segment), int.MaxValue, new Utf8StringCache(), new EntryBytesSlabs(), null, 0, entries);
         return entries;
     }
 
@@ -64,9 +64,11 @@ internal static class TableSegmentCodec
     /// where the next one starts (the plaintext's length after the last). Each entry keeps a copy of its bytes
     /// in <paramref name="slabs"/> and decodes its ETag, metadata and chunks from them when asked; their bounds
     /// are checked here, so a truncated segment fails now. Storage classes repeat from entry to entry and are
-    /// shared through <paramref name="strings"/>.
+    /// shared through <paramref name="strings"/>. The entries remember that they are entries number
+    /// <paramref name="firstIndex"/> and on of <paramref name="segment"/> (when given).
     /// </summary>
-    public static int ReadEntries(ReadOnlySpan<byte> plaintext, int position, int maxEntries, Utf8StringCache strings, EntryBytesSlabs slabs, List<ObjectEntry> entries)
+    public static int ReadEntries(ReadOnlySpan<byte> plaintext, int position, int maxEntries, Utf8StringCache strings, EntryBytesSlabs slabs,
+        TableSegmentRef? segment, int firstIndex, List<ObjectEntry> entries)
     {
         var reader = new BinarySpanReader(plaintext[position..]);
         for (var n = 0; n < maxEntries && !reader.AtEnd; n++)
@@ -95,7 +97,7 @@ internal static class TableSegmentCodec
                 reader.ReadByte();
             }
             var encoded = slabs.Keep(plaintext.Slice(position + start, reader.Position - start));
-            entries.Add(new ObjectEntry(key, size, modified, storageClass, encoded, etagAt, metadataAt));
+            entries.Add(new ObjectEntry(key, size, modified, storageClass, encoded, etagAt, metadataAt, segment, firstIndex + n));
         }
         return position + reader.Position;
     }

@@ -16,6 +16,13 @@ public sealed class TableWriter
     private string? _lastKey;
     private int _count;
 
+    /// <summary>
+    /// The segment of an earlier table that the current one repeats so far: its entries, in order from its
+    /// first, each carried over as read. Such a segment is that one's bytes, verified against its id when
+    /// read, so it need not be hashed again.
+    /// </summary>
+    private TableSegmentRef? _repeating;
+
     public TableWriter(IBlobSink pack, BlobIndex index)
     {
         _pack = pack;
@@ -30,11 +37,17 @@ public sealed class TableWriter
         {
             throw new InvalidOperationException($"Object table keys must be strictly increasing: '{entry.Key}' came after '{_lastKey}'.");
         }
+        var origin = entry.SegmentAsRead;
         if (_count == 0)
         {
             _buffer.Clear();
             _buffer.WriteBytes(TableSegmentCodec.Magic);
             _firstKey = entry.Key;
+            _repeating = origin is { Index: 0 } ? origin.Value.Segment : null;
+        }
+        else if (_repeating is not null && (origin is not { } o || !ReferenceEquals(o.Segment, _repeating) || o.Index != _count))
+        {
+            _repeating = null;
         }
         var entryStart = _buffer.Length;
         TableSegmentCodec.WriteEntry(_buffer, entry);
@@ -60,7 +73,9 @@ public sealed class TableWriter
             return;
         }
         var plaintext = _buffer.WrittenMemory;
-        var id = BlobId.Of(plaintext.Span);
+        var id = _repeating is { } repeated && repeated.Count == _count && repeated.Blob.RawLength == plaintext.Length
+            ? repeated.Blob.Id
+            : BlobId.Of(plaintext.Span);
         if (!_index.TryGet(id, out var location))
         {
             location = await _pack.AddAsync(BlobType.Table, id, plaintext, tryCompress: true, cancellationToken);

@@ -140,6 +140,67 @@ public sealed class TableEntryDecodingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_table_carried_over_with_changes_gets_the_segments_of_the_same_entries_written_afresh_and_reads_back_verified()
+    {
+        var store = new FileBlobStore(_folder.Combine("vault"));
+        var written = TableWriterTests.MakeEntries(50_000, seed: 6);
+        await using var pack = new PackWriter(store, _folder.Combine("scratch"), compressionLevel: 3);
+        var original = await WriteAsync(new TableWriter(pack, new BlobIndex()), written);
+        await pack.SealAsync(CancellationToken.None);
+        Assert.True(original.Count >= 6, $"expected several segments, got {original.Count}");
+        var starts = original.Select(s => (int)s.Count).Prepend(0).SkipLast(1).ToList();
+        for (var i = 1; i < starts.Count; i++)
+        {
+            starts[i] += starts[i - 1];
+        }
+        // Whole segments repeated, a segment's first and last entries gone, one changed, one added.
+        var dropped = new HashSet<int> { starts[1], starts[3] - 1 };
+        var changedAt = starts[4] + 7;
+        var addedAfter = starts[5] + 3;
+        ObjectEntry Added(ObjectEntry after) => after with { Key = after.Key + "\u0001", Size = 1 };
+        IEnumerable<ObjectEntry> Modify(IEnumerable<ObjectEntry> entries) => entries.SelectMany((entry, i) =>
+            dropped.Contains(i) ? []
+            : i == changedAt ? [entry with { Size = entry.Size + 1 }]
+            : i == addedAfter ? [entry, Added(entry)]
+            : new[] { entry });
+        using var reader = new BlobReader(store);
+        await using var copyPack = new PackWriter(store, _folder.Combine("scratch"), compressionLevel: 3);
+        await using var freshPack = new PackWriter(new FileBlobStore(_folder.Combine("fresh")), _folder.Combine("scratch"), compressionLevel: 3);
+
+        var copy = await WriteAsync(new TableWriter(copyPack, new BlobIndex()), Modify(TableReader.ReadAsync(reader, original, null, CancellationToken.None).ToBlockingEnumerable()));
+
+        var fresh = await WriteAsync(new TableWriter(freshPack, new BlobIndex()), Modify(written));
+        Assert.Equal(fresh.Select(s => (s.Blob.Id, s.Count, s.FirstKey, s.LastKey)), copy.Select(s => (s.Blob.Id, s.Count, s.FirstKey, s.LastKey)));
+        Assert.Contains(original[0].Blob.Id, copy.Select(s => s.Blob.Id));
+        Assert.DoesNotContain(original[1].Blob.Id, copy.Select(s => s.Blob.Id));
+        await copyPack.SealAsync(CancellationToken.None);
+        using var copyReader = new BlobReader(store);
+        Assert.Equal(Modify(written).ToList(), TableReader.ReadAsync(copyReader, copy, null, CancellationToken.None).ToBlockingEnumerable().ToList());
+    }
+
+    [Fact]
+    public async Task A_segment_carried_over_whole_takes_its_id_from_the_segment_it_was_read_from_and_a_partial_one_is_hashed()
+    {
+        var entries = TableWriterTests.MakeEntries(100, seed: 7);
+        var plaintext = Segment(entries);
+        // An id no hash gives: only trusting the segment read can produce it.
+        var trusted = new TableSegmentRef(new BlobLocation(BlobId.Of("not these bytes"u8), default, 0, 0, plaintext.Length, BlobCompression.None), entries.Count, entries[0].Key, entries[^1].Key);
+        var read = new List<ObjectEntry>();
+        TableSegmentCodec.ReadEntries(plaintext, TableSegmentCodec.Magic.Length, int.MaxValue, new Utf8StringCache(), new EntryBytesSlabs(), trusted, 0, read);
+        await using var pack = new PackWriter(new FileBlobStore(_folder.Combine("vault")), _folder.Combine("scratch"), compressionLevel: 3);
+
+        var whole = await WriteAsync(new TableWriter(pack, new BlobIndex()), read);
+        var partial = await WriteAsync(new TableWriter(pack, new BlobIndex()), read.Skip(1));
+        var copied = await WriteAsync(new TableWriter(pack, new BlobIndex()), read.Take(50).Append(read[50] with { }).Concat(read.Skip(51)));
+        var changed = await WriteAsync(new TableWriter(pack, new BlobIndex()), read.Take(50).Append(read[50] with { Size = read[50].Size }).Concat(read.Skip(51)));
+
+        Assert.Equal(trusted.Blob.Id, Assert.Single(whole).Blob.Id);
+        Assert.Equal(BlobId.Of(Segment(entries.Skip(1))), Assert.Single(partial).Blob.Id);
+        Assert.Equal(trusted.Blob.Id, Assert.Single(copied).Blob.Id);
+        Assert.Equal(BlobId.Of(plaintext), Assert.Single(changed).Blob.Id);
+    }
+
+    [Fact]
     public void An_unchanged_entry_is_written_as_the_bytes_it_was_read_from_and_those_equal_encoding_it_afresh()
     {
         var written = Awkward();
