@@ -368,7 +368,9 @@ public sealed class BackupRunner
     {
         public SourceObject Listed { get; } = listed;
         public ObjectEntry? Before { get; } = before;
-        public TaskCompletionSource<ObjectEntry?> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Continuations run synchronously: the collector, waiting for this object in key order, goes on on the worker's
+        // thread rather than through a thread-pool hop per object. It only encodes table entries and never blocks.
+        public TaskCompletionSource<ObjectEntry?> Result { get; } = new();
 
         public static PendingObject Ready(SourceObject listed, ObjectEntry entry)
         {

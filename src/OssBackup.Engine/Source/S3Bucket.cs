@@ -8,7 +8,7 @@ namespace OssBackup.Engine.Source;
 
 /// <summary>
 /// One bucket on an S3-compatible endpoint, as a backup source and as a restore target. Object bodies are
-/// read with <see cref="S3ObjectClient"/> (a lean signed GET); listings and writes go through AWSSDK.
+/// read and listed with <see cref="S3ObjectClient"/> (lean signed GETs); writes and the rest go through AWSSDK.
 /// </summary>
 public sealed class S3Bucket : IObjectSource, IObjectTarget, IDisposable
 {
@@ -49,33 +49,18 @@ public sealed class S3Bucket : IObjectSource, IObjectTarget, IDisposable
     public async IAsyncEnumerable<SourceObject> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // A short first page lets the workers start reading while the server assembles the full pages that follow.
-        var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = prefix, MaxKeys = FirstPageKeys };
+        var page = await _objects.ListPageAsync(prefix, null, FirstPageKeys, cancellationToken);
         while (true)
         {
-            ListObjectsV2Response response;
-            try
+            foreach (var item in page.Objects)
             {
-                response = await _client.ListObjectsV2Async(request, cancellationToken);
+                yield return item;
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                throw S3Errors.Explain(e, Description);
-            }
-            foreach (var o in response.S3Objects ?? [])
-            {
-                yield return new SourceObject(
-                    o.Key,
-                    o.Size ?? 0,
-                    SourceObject.NormalizeETag(o.ETag),
-                    new DateTimeOffset(DateTime.SpecifyKind(o.LastModified ?? DateTime.UnixEpoch, DateTimeKind.Utc)),
-                    o.StorageClass?.Value ?? "STANDARD");
-            }
-            if (response.IsTruncated != true || string.IsNullOrEmpty(response.NextContinuationToken))
+            if (page.NextContinuationToken is not { } next)
             {
                 yield break;
             }
-            request.ContinuationToken = response.NextContinuationToken;
-            request.MaxKeys = PageKeys;
+            page = await _objects.ListPageAsync(prefix, next, PageKeys, cancellationToken);
         }
     }
 

@@ -36,6 +36,12 @@ public sealed partial class S3ObjectAddressing
     /// <summary>The URL of an object, built so that .NET sends its path exactly as <see cref="PathOf"/> gives it.</summary>
     public Uri UriOf(string key) => new(_origin + PathOf(key), Verbatim);
 
+    /// <summary>The canonical (signed) path of the bucket itself, as its listings are requested: the path of the empty key.</summary>
+    public string BucketPath => _pathPrefix;
+
+    /// <summary>The URL of a request on the bucket itself, with a query already in canonical form (sent as signed).</summary>
+    public Uri BucketUriWith(string canonicalQuery) => new($"{_origin}{_pathPrefix}?{canonicalQuery}", Verbatim);
+
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", RegexOptions.CultureInvariant)]
     private static partial Regex VirtualHostableBucket();
 }

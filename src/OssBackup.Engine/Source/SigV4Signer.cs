@@ -66,7 +66,7 @@ public sealed class SigV4Signer
         var date = amzDate[..8];
         var scope = $"{date}/{_region}/{_service}/aws4_request";
         var stringToSign = $"{Algorithm}\n{amzDate}\n{scope}\n{Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())))}";
-        var signature = Hex(HMACSHA256.HashData(KeyFor(date), Encoding.UTF8.GetBytes(stringToSign)));
+        var signature = Hex(Sign(date, Encoding.UTF8.GetBytes(stringToSign)));
         return $"{Algorithm} Credential={_credentials.AccessKeyId}/{scope}, SignedHeaders={signedHeaders}, Signature={signature}";
     }
 
@@ -102,20 +102,41 @@ public sealed class SigV4Signer
             .Select(p => $"{p.Name}={p.Value}"));
 
     /// <summary>The key HMACs are signed with on <paramref name="date"/> (yyyyMMdd).</summary>
-    public byte[] KeyFor(string date)
+    public byte[] KeyFor(string date) => SigningKeyFor(date).Key;
+
+    /// <summary>
+    /// The HMAC-SHA256 of <paramref name="stringToSign"/> under the day's key, with an HMAC context kept for reuse: a
+    /// one-shot HMAC sets one up and frees it on every request, which costs more than signing a GET's few hundred bytes.
+    /// </summary>
+    private byte[] Sign(string date, byte[] stringToSign)
+    {
+        var key = SigningKeyFor(date);
+        if (!key.Hmacs.TryTake(out var hmac))
+        {
+            hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key.Key);
+        }
+        hmac.AppendData(stringToSign);
+        var signature = hmac.GetHashAndReset();
+        key.Hmacs.Add(hmac);
+        return signature;
+    }
+
+    private SigningKey SigningKeyFor(string date)
     {
         var current = _key;
         if (current is not null && current.Date == date)
         {
-            return current.Key;
+            return current;
         }
         var key = HMACSHA256.HashData(Encoding.UTF8.GetBytes("AWS4" + _credentials.SecretAccessKey), Encoding.UTF8.GetBytes(date));
         key = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(_region));
         key = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(_service));
         key = HMACSHA256.HashData(key, "aws4_request"u8);
-        // Racing threads derive the same key; whichever is stored last is as good as the other.
-        _key = new SigningKey(date, key);
-        return key;
+        // Racing threads derive the same key; whichever is stored last is as good as the other. The HMAC contexts of a
+        // replaced day are left to their finalizers: a request may still be signing with one.
+        var signingKey = new SigningKey(date, key);
+        _key = signingKey;
+        return signingKey;
     }
 
     private static string CanonicalHeaderValue(string value)
@@ -140,5 +161,10 @@ public sealed class SigV4Signer
 
     private static string Hex(byte[] bytes) => Convert.ToHexString(bytes).ToLowerInvariant();
 
-    private sealed record SigningKey(string Date, byte[] Key);
+    private sealed class SigningKey(string date, byte[] key)
+    {
+        public string Date { get; } = date;
+        public byte[] Key { get; } = key;
+        public System.Collections.Concurrent.ConcurrentBag<IncrementalHash> Hmacs { get; } = [];
+    }
 }

@@ -95,6 +95,68 @@ public sealed class S3BucketTests(S3TestServer server, ScratchBucket bucket) : I
     }
 
     [S3Fact]
+    public async Task Pages_of_three_under_an_awkward_prefix_list_field_for_field_what_AWSSDK_lists()
+    {
+        const string prefix = "same as sdk/a+b %=&日本/";
+        string[] names = ["a b.txt", "a+b", "%41%2F", "ctrl\u0001char", "tab\tand\nnewline", "😀", " ", "z/../y", "long " + new string('k', 200)];
+        await PutKeysAsync(names.Select(name => prefix + name));
+        using var sdk = server.NewClient();
+        var expected = new List<SourceObject>();
+        var request = new Amazon.S3.Model.ListObjectsV2Request { BucketName = bucket.Name, Prefix = prefix };
+        Amazon.S3.Model.ListObjectsV2Response response;
+        do
+        {
+            response = await sdk.ListObjectsV2Async(request);
+            expected.AddRange((response.S3Objects ?? []).Select(o => new SourceObject(o.Key, o.Size ?? 0, SourceObject.NormalizeETag(o.ETag),
+                new DateTimeOffset(DateTime.SpecifyKind(o.LastModified!.Value, DateTimeKind.Utc)), o.StorageClass?.Value ?? "STANDARD")));
+            request.ContinuationToken = response.NextContinuationToken;
+        }
+        while (response.IsTruncated == true);
+        using var lean = new S3ObjectClient(server.Connection, bucket.Name);
+
+        var listed = new List<SourceObject>();
+        var pages = 0;
+        string? token = null;
+        do
+        {
+            var page = await lean.ListPageAsync(prefix, token, 3, CancellationToken.None);
+            listed.AddRange(page.Objects);
+            token = page.NextContinuationToken;
+            pages++;
+        }
+        while (token is not null);
+
+        Assert.Equal(names.Length, expected.Count);
+        Assert.Equal(expected, listed);
+        Assert.Equal(3, pages);
+        Assert.Contains(listed, o => o.LastModified.Millisecond != 0);
+    }
+
+    [S3Fact]
+    public async Task Keys_holding_characters_XML_cannot_carry_are_listed_verbatim()
+    {
+        string[] keys = ["nonxml/\uFFFE", "nonxml/a\uFFFF b", "nonxml/plain"];
+        await PutKeysAsync(keys);
+
+        var listed = new List<string>();
+        await foreach (var item in server.OpenBucket(bucket.Name).ListAsync("nonxml/", CancellationToken.None))
+        {
+            listed.Add(item.Key);
+        }
+
+        Assert.Equal(keys.Order(AwkwardKeys.Utf8ByteOrder), listed);
+    }
+
+    private async Task PutKeysAsync(IEnumerable<string> keys)
+    {
+        var s3 = server.OpenBucket(bucket.Name);
+        foreach (var key in keys)
+        {
+            await s3.PutAsync(key, System.Text.Encoding.UTF8.GetBytes(key), new ObjectWrite([]), CancellationToken.None);
+        }
+    }
+
+    [S3Fact]
     public async Task Hostile_keys_with_dot_segments_double_slashes_and_control_characters_list_and_read_back_verbatim()
     {
         string[] keys = ["hostile/../escape.txt", "hostile/a/../../b.txt", "hostile/./dot.txt", "hostile//double", "hostile/ctrl\u0001char", "hostile/tab\tand\nnewline", "hostile/back\\slash", "hostile/\uFF0E\uFF0E/fullwidth dots"];

@@ -221,6 +221,107 @@ public sealed class S3ObjectClientTests
     }
 
     [Fact]
+    public async Task A_listing_page_gives_each_entrys_key_size_ETag_time_to_the_millisecond_and_storage_class()
+    {
+        const string page = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+              <Name>bucket</Name><Prefix>dir/</Prefix><KeyCount>3</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>
+              <Contents>
+                <Key>dir/a &amp; b.txt</Key><LastModified>2026-11-25T12:49:01.123Z</LastModified><ETag>&quot;5d41402abc4b2a76b9719d911017c592&quot;</ETag>
+                <Size>5</Size><Owner><ID>someone</ID><DisplayName>Some One</DisplayName></Owner><StorageClass>STANDARD_IA</StorageClass>
+              </Contents>
+              <Contents><Key>dir/ </Key><LastModified>2026-11-25T12:49:02.000Z</LastModified><ETag>"0123456789abcdef0123456789abcdef-2"</ETag><Size>10485760</Size><Type>Normal</Type></Contents>
+              <Contents><Key>dir/&#x1;</Key><LastModified>2026-11-25T12:49:03Z</LastModified><ETag></ETag><Size>0</Size><StorageClass/></Contents>
+            </ListBucketResult>
+            """;
+        using var reader = NewReader(new CannedHandler(_ => Ok(page)));
+
+        var listed = await reader.ListPageAsync("dir/", null, 1000, CancellationToken.None);
+
+        Assert.Equal(
+            [
+                new SourceObject("dir/a & b.txt", 5, "5d41402abc4b2a76b9719d911017c592", new DateTimeOffset(2026, 11, 25, 12, 49, 1, 123, TimeSpan.Zero), "STANDARD_IA"),
+                new SourceObject("dir/ ", 10485760, "0123456789abcdef0123456789abcdef-2", new DateTimeOffset(2026, 11, 25, 12, 49, 2, TimeSpan.Zero), "STANDARD"),
+                new SourceObject("dir/\u0001", 0, "", new DateTimeOffset(2026, 11, 25, 12, 49, 3, TimeSpan.Zero), "STANDARD"),
+            ],
+            listed.Objects);
+        Assert.Null(listed.NextContinuationToken);
+    }
+
+    [Fact]
+    public async Task Keys_of_a_listing_that_says_it_is_URL_encoded_are_decoded_whether_spaces_came_as_plus_or_percent_20()
+    {
+        using var reader = NewReader(new CannedHandler(_ => Ok("""
+            <ListBucketResult><Contents><Key>s3/a+b%2Bc%25%EF%BF%BE%01</Key></Contents><Contents><Key>rgw/a%20b%2Bc%EF%BF%BF</Key></Contents>
+            <EncodingType>url</EncodingType><IsTruncated>false</IsTruncated></ListBucketResult>
+            """)));
+
+        var listed = await reader.ListPageAsync("", null, 1000, CancellationToken.None);
+
+        Assert.Equal(["s3/a b+c%\uFFFE\u0001", "rgw/a b+c\uFFFF"], listed.Objects.Select(o => o.Key));
+    }
+
+    [Fact]
+    public async Task A_truncated_listing_gives_the_token_of_the_next_page_and_a_complete_one_none()
+    {
+        using var reader = NewReader(new CannedHandler(call => Ok(call == 1
+            ? "<ListBucketResult><IsTruncated>true</IsTruncated><NextContinuationToken>1/token+=</NextContinuationToken><Contents><Key>a</Key></Contents></ListBucketResult>"
+            : "<ListBucketResult><IsTruncated>false</IsTruncated><NextContinuationToken>stale</NextContinuationToken></ListBucketResult>")));
+
+        var first = await reader.ListPageAsync("", null, 100, CancellationToken.None);
+        var last = await reader.ListPageAsync("", first.NextContinuationToken, 1000, CancellationToken.None);
+
+        Assert.Equal("1/token+=", first.NextContinuationToken);
+        Assert.Equal("a", Assert.Single(first.Objects).Key);
+        Assert.Null(last.NextContinuationToken);
+        Assert.Empty(last.Objects);
+    }
+
+    [Fact]
+    public async Task A_listing_request_sends_and_signs_its_query_in_canonical_form()
+    {
+        var handler = new CannedHandler(_ => Ok("<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>"));
+        using var reader = NewReader(handler);
+
+        await reader.ListPageAsync("a b/日+", "1/token+=", 1000, CancellationToken.None);
+        await reader.ListPageAsync("", null, 100, CancellationToken.None);
+
+        Assert.Equal("/bucket/?continuation-token=1%2Ftoken%2B%3D&encoding-type=url&list-type=2&max-keys=1000&prefix=a%20b%2F%E6%97%A5%2B", handler.Requests[0].RequestUri!.PathAndQuery);
+        Assert.Equal("/bucket/?encoding-type=url&list-type=2&max-keys=100", handler.Requests[1].RequestUri!.PathAndQuery);
+        Assert.StartsWith($"AWS4-HMAC-SHA256 Credential=AKIDTEST/{DateTime.UtcNow:yyyyMMdd}/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=",
+            handler.Requests[0].Headers.GetValues("Authorization").Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_listing_is_retried_after_a_server_error_or_a_broken_connection_and_a_missing_bucket_is_BucketNotFound()
+    {
+        var flaky = new CannedHandler(call => call switch
+        {
+            1 => Error(HttpStatusCode.ServiceUnavailable, "SlowDown", "Please reduce your request rate."),
+            2 => throw new HttpRequestException("Connection reset by peer"),
+            _ => Ok("<ListBucketResult><Contents><Key>k</Key></Contents></ListBucketResult>"),
+        });
+        using var flakyReader = NewReader(flaky);
+        using var missingReader = NewReader(new CannedHandler(_ => Error(HttpStatusCode.NotFound, "NoSuchBucket", "The specified bucket does not exist")));
+
+        var listed = await flakyReader.ListPageAsync("", null, 1000, CancellationToken.None);
+        var error = await Assert.ThrowsAsync<SourceAccessException>(() => missingReader.ListPageAsync("", null, 1000, CancellationToken.None));
+
+        Assert.Equal("k", Assert.Single(listed.Objects).Key);
+        Assert.Equal(3, flaky.Calls);
+        Assert.Equal(SourceProblem.BucketNotFound, error.Problem);
+    }
+
+    [Fact]
+    public async Task A_listing_answer_that_is_not_a_ListBucketResult_is_InvalidDataException()
+    {
+        using var reader = NewReader(new CannedHandler(_ => Ok("<html><body>proxy login</body></html>")));
+
+        await Assert.ThrowsAsync<InvalidDataException>(() => reader.ListPageAsync("", null, 1000, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_streamed_PUT_may_take_longer_than_its_stall_timeout_as_long_as_bytes_keep_moving()
     {
         // 20 writes of 64 KiB, 150 ms apart: 3 s in all, each gap far inside the 1.5 s stall timeout

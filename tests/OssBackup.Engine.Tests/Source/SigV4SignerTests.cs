@@ -25,6 +25,23 @@ public sealed class SigV4SignerTests
     }
 
     [Fact]
+    public async Task One_signer_used_by_many_threads_at_once_and_across_days_gives_every_request_its_published_signature()
+    {
+        // Each day's HMAC contexts are reused from request to request: none may carry state into the next signature.
+        var signer = new SigV4Signer(SuiteCredentials, "us-east-1", "service");
+        KeyValuePair<string, string>[] nextDay = [new("Host", "example.amazonaws.com"), new("X-Amz-Date", "20150831T123600Z")];
+        var otherDaySignature = new SigV4Signer(SuiteCredentials, "us-east-1", "service").Authorization("GET", "/", "", nextDay, SigV4Signer.EmptyPayloadHash);
+
+        var signatures = await Task.WhenAll(Enumerable.Range(0, 8).Select(worker => Task.Run(() =>
+            Enumerable.Range(0, 200).Select(i => i % 7 == 3
+                ? signer.Authorization("GET", "/", "", nextDay, SigV4Signer.EmptyPayloadHash) == otherDaySignature
+                : signer.Authorization("GET", "/", "", SuiteHeaders(), SigV4Signer.EmptyPayloadHash).EndsWith("Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31", StringComparison.Ordinal))
+            .ToList())));
+
+        Assert.All(signatures.SelectMany(s => s), Assert.True);
+    }
+
+    [Fact]
     public void The_test_suite_query_order_request_is_signed_with_its_parameters_sorted()
     {
         var signer = new SigV4Signer(SuiteCredentials, "us-east-1", "service");
