@@ -17,8 +17,9 @@ namespace OssBackup.PlanningBench;
 /// (select and validate the newest run) and ReadAsync (rows -> ExternalSorter with SourceObjectCodec, default
 /// ExternalSortOptions) merge-joined by BackupPlanner.PlanAsync with TableReader over the previous point.</item>
 /// <item>Profile modes, to see where the time goes: <c>gunzip</c> (decompress the data files, nothing else),
-/// <c>read</c> (InventoryReader rows -> SourceObject), <c>sort</c> (read + ExternalSorter, drained without a
-/// join), <c>table</c> (TableReader over the previous point, nothing else).</item>
+/// <c>read</c> (the production read lanes: data files -> sort record batches), <c>sort</c> (InventoryScan.ReadAsync:
+/// read + ExternalSorter + decode, drained without a join), <c>table</c> (TableReader over the previous point,
+/// nothing else).</item>
 /// </list>
 /// </summary>
 internal static class OursRunner
@@ -138,38 +139,44 @@ internal static class OursRunner
         return Result("gunzip", dataset, clock.Elapsed, null, new() { ["decompressed MiB"] = bytes / 1048576.0 });
     }
 
+    /// <summary>
+    /// The read lanes of the production path (InventoryReader.ReadSortRecordBatchesAsync, as many lanes as
+    /// InventoryScan uses): gzip, CSV, row checks and sort records, batched; nothing is sorted or decoded.
+    /// </summary>
     private static async Task<RunResult> ReadAsync(Dataset dataset, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var (reader, manifest) = await OpenInventoryAsync(dataset, cancellationToken);
-        long rows = 0, checksum = 0;
-        await foreach (var row in reader.ReadRowsAsync(manifest, null, cancellationToken))
+        long records = 0, bytes = 0;
+        await foreach (var batch in reader.ReadSortRecordBatchesAsync(manifest, null, InventoryScan.ReadLanes, cancellationToken))
         {
-            var item = row.ToSourceObject();
-            rows++;
-            checksum += item.Size;
+            records += batch.Count;
+            bytes += batch.Bytes.Length;
         }
-        return Result("read", dataset, clock.Elapsed, null, new() { ["rows"] = rows, ["size sum (GiB)"] = checksum / 1073741824.0 });
+        return Result("read", dataset, clock.Elapsed, null, new() { ["records"] = records, ["record batch MiB"] = bytes / 1048576.0 });
     }
 
+    /// <summary>
+    /// InventoryScan.ReadAsync drained without a join: the production read + sort + decode, split at the first
+    /// object out (before it: read and sort input, spills included; after it: final merge and decoding).
+    /// </summary>
     private static async Task<RunResult> SortAsync(Dataset dataset, MemoryTrace? trace, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var (reader, manifest) = await OpenInventoryAsync(dataset, cancellationToken);
-        await using var sorter = new ExternalSorter<SourceObject>(SourceObjectKeyOrder.Instance, SourceObjectCodec.Instance, dataset.ScratchFolder, SortOptions());
-        await foreach (var row in reader.ReadRowsAsync(manifest, null, cancellationToken))
-        {
-            await sorter.AddAsync(row.ToSourceObject(), cancellationToken);
-        }
-        var added = clock.Elapsed;
-        trace?.Mark("merge down + final merge");
-        var runs = sorter.RunsWritten;
-        var spilled = sorter.BytesWritten;
+        var scan = await InventoryScan.OpenAsync(Plan(), new FileBlobStore(dataset.InventoryRoot), null, NullObserver.Instance,
+            dataset.ScratchFolder, SortOptions(), cancellationToken);
+        var opened = clock.Elapsed;
+        TimeSpan? first = null;
         long count = 0;
         string? last = null;
-        await foreach (var item in sorter.SortAsync(cancellationToken))
+        await foreach (var item in scan.ReadAsync(cancellationToken))
         {
-            if (last is not null && KeyOrder.Instance.Compare(last, item.Key) > 0)
+            if (first is null)
+            {
+                first = clock.Elapsed;
+                trace?.Mark("final merge + decode");
+            }
+            if (last is not null && KeyOrder.Instance.Compare(last, item.Key) >= 0)
             {
                 throw new InvalidDataException("The sort is out of order.");
             }
@@ -177,15 +184,17 @@ internal static class OursRunner
             count++;
         }
         var total = clock.Elapsed;
+        var added = first ?? total;
+        var sort = scan.SortStatistics;
         return Result("sort", dataset, total, null, new()
         {
-            ["read + add (spills included)"] = added.TotalSeconds,
-            ["merge + decode"] = (total - added).TotalSeconds,
-            ["runs written"] = runs,
-            ["final merge width"] = sorter.FinalMergeWidth,
-            ["intermediate merges"] = sorter.IntermediateMerges,
-            ["spilled MiB (before final merge)"] = spilled / 1048576.0,
-            ["spilled MiB (total)"] = sorter.BytesWritten / 1048576.0,
+            ["open"] = opened.TotalSeconds,
+            ["read + sort input (to the first object)"] = (added - opened).TotalSeconds,
+            ["final merge + decode"] = (total - added).TotalSeconds,
+            ["runs written"] = sort.RunsWritten,
+            ["final merge width"] = sort.FinalMergeWidth,
+            ["intermediate merges"] = sort.IntermediateMerges,
+            ["spilled MiB (total)"] = sort.BytesWritten / 1048576.0,
             ["records"] = count,
         });
     }

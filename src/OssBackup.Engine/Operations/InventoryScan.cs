@@ -35,6 +35,12 @@ internal sealed class InventoryScan : IBackupScan
     /// <summary>Data files read at once at most; one thread sorts what they read, so more would wait on it.</summary>
     private const int MaxReadLanes = 4;
 
+    /// <summary>Read lanes on this machine: as many as there are cores, up to <see cref="MaxReadLanes"/>.</summary>
+    internal static int ReadLanes => Math.Clamp(Environment.ProcessorCount, 1, MaxReadLanes);
+
+    /// <summary>What the last <see cref="ReadAsync"/>'s sort did (runs, merges, bytes spilled), once its output was read to the end.</summary>
+    internal SortStatistics SortStatistics { get; private set; }
+
     public InventoryReadCounters Counters { get; } = new();
 
     /// <summary>The time between the two newest complete runs of the rule, when there are two.</summary>
@@ -80,8 +86,7 @@ internal sealed class InventoryScan : IBackupScan
         var prefix = Utf8Prefix(_plan.SourcePrefix);
         // Rows go from CSV bytes to sort records without becoming strings (objects are made as they leave the
         // sort), on as many threads as there are cores, up to a few: gzip and CSV are most of the work.
-        var lanes = Math.Clamp(Environment.ProcessorCount, 1, MaxReadLanes);
-        await foreach (var batch in _reader.ReadSortRecordBatchesAsync(_selection.Manifest, options, lanes, cancellationToken))
+        await foreach (var batch in _reader.ReadSortRecordBatchesAsync(_selection.Manifest, options, ReadLanes, cancellationToken))
         {
             var position = 0;
             while (batch.Next(ref position, out var offset, out var length))
@@ -110,6 +115,7 @@ internal sealed class InventoryScan : IBackupScan
             lastKey = item.Key;
             yield return item;
         }
+        SortStatistics = sorter.Statistics;
     }
 
     /// <summary>The prefix as UTF-8, or null when it is not valid Unicode and keys must be compared as strings.</summary>

@@ -5,6 +5,9 @@ using OssBackup.Engine.Util;
 
 namespace OssBackup.Engine.Planning;
 
+/// <summary>What an external sort did: run files started while adding, merges before the final one, its width, bytes spilled.</summary>
+internal readonly record struct SortStatistics(int RunsWritten, int IntermediateMerges, int FinalMergeWidth, long BytesWritten);
+
 /// <summary>
 /// Sorts more records than fit in memory, in the order of their codec's sort key (for
 /// <see cref="SourceObjectCodec"/>: key order, <see cref="Vault.KeyOrder"/>).
@@ -98,6 +101,8 @@ internal sealed class ExternalSorter<T> : IAsyncDisposable
 
     /// <summary>Inputs of the final merge (runs that do not overlap count as one); 0 when sorted in memory.</summary>
     public int FinalMergeWidth { get; private set; }
+
+    public SortStatistics Statistics => new(RunsWritten, IntermediateMerges, FinalMergeWidth, BytesWritten);
 
     /// <summary>The folder holding this sort's run files, once the first run is written.</summary>
     public string? RunFolder => _folder;

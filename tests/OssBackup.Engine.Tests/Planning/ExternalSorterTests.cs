@@ -149,6 +149,32 @@ public sealed class ExternalSorterTests
         Assert.Equal(15_000, sorted.Select(o => o.ETag).Distinct().Count());
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(5)]
+    [InlineData(37)]
+    [InlineData(64)]
+    public async Task A_wide_merge_of_runs_that_end_at_different_keys_and_repeat_keys_across_runs_keeps_every_record_in_order(int maxOpenRuns)
+    {
+        using var scratch = new TempFolder("sort");
+        var random = new Random(maxOpenRuns);
+        // 37 runs (a width that is no power of two); long shared prefixes, keys repeated across runs, and a few
+        // keys so high that the runs that hold them are the last to run out
+        var repeated = Enumerable.Range(0, 40).Select(i => $"logs/app-server-07/2024/03/15/access-{i:D4}").ToArray();
+        var input = SortTestData.Objects(Enumerable.Range(0, 18_300).Select(i => (i % 3) switch
+        {
+            0 => repeated[random.Next(repeated.Length)],
+            1 => $"logs/app-server-07/2024/03/15/access-{random.Next(100_000):D6}.log.gz",
+            _ => random.Next(200) == 0 ? $"\U0010FFFF/{random.Next():D10}" : AwkwardKeys.Next(random),
+        }));
+
+        var (sorted, sorter) = await SortTestData.SortAsync(input, scratch.Path, Small with { MaxBufferedRecords = 500, MaxOpenRuns = maxOpenRuns });
+
+        SortTestData.AssertSortedPermutation(input, sorted);
+        Assert.Equal(36, sorter.RunsWritten);
+        Assert.Equal(Math.Min(37, maxOpenRuns), sorter.FinalMergeWidth);
+    }
+
     [Fact]
     public async Task A_single_repeated_key_is_sorted_and_kept()
     {
