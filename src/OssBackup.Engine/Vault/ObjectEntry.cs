@@ -81,14 +81,7 @@ public sealed record ObjectEntry(
 
     public IReadOnlyList<KeyValuePair<string, string>> Metadata
     {
-        get
-        {
-            if (_metadata is null)
-            {
-                Interlocked.CompareExchange(ref _metadata, TableSegmentCodec.ReadMetadata(_encoded.Span[_metadataAt..]), null);
-            }
-            return _metadata;
-        }
+        get => DecodeOnce(ref _metadata, TableSegmentCodec.ReadMetadata);
         init
         {
             _metadata = value;
@@ -98,19 +91,28 @@ public sealed record ObjectEntry(
 
     public IReadOnlyList<BlobLocation> Chunks
     {
-        get
-        {
-            if (_chunks is null)
-            {
-                Interlocked.CompareExchange(ref _chunks, TableSegmentCodec.ReadChunks(_encoded.Span[_metadataAt..]), null);
-            }
-            return _chunks;
-        }
+        get => DecodeOnce(ref _chunks, TableSegmentCodec.ReadChunks);
         init
         {
             _chunks = value;
             _encodedIsCurrent = false;
         }
+    }
+
+    private delegate T TailDecoder<T>(ReadOnlySpan<byte> tail);
+
+    /// <summary>
+    /// Decodes a part of the encoded tail (from the metadata count on) the first time it is asked for. Threads
+    /// racing on the first access may each decode it, but all of them get the one value that was stored first.
+    /// </summary>
+    private T DecodeOnce<T>(ref T? field, TailDecoder<T> decode)
+        where T : class
+    {
+        if (field is null)
+        {
+            Interlocked.CompareExchange(ref field, decode(_encoded.Span[_metadataAt..]), null);
+        }
+        return field;
     }
 
     public string? ContentType => _metadata is null && !_encoded.IsEmpty
