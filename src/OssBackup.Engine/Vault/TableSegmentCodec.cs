@@ -81,12 +81,7 @@ internal static class TableSegmentCodec
             SkipString(ref reader);
             var storageClass = strings.Get(reader.ReadBytes(checked((int)reader.ReadUVarint())));
             var metadataAt = reader.Position - start;
-            var metadataCount = reader.ReadUVarint();
-            for (ulong i = 0; i < metadataCount; i++)
-            {
-                SkipString(ref reader);
-                SkipString(ref reader);
-            }
+            SkipMetadata(ref reader);
             var chunkCount = reader.ReadUVarint();
             for (ulong i = 0; i < chunkCount; i++)
             {
@@ -150,12 +145,7 @@ internal static class TableSegmentCodec
     public static BlobLocation[] ReadChunks(ReadOnlySpan<byte> tail)
     {
         var reader = new BinarySpanReader(tail);
-        var metadataCount = reader.ReadUVarint();
-        for (ulong i = 0; i < metadataCount; i++)
-        {
-            SkipString(ref reader);
-            SkipString(ref reader);
-        }
+        SkipMetadata(ref reader);
         var count = checked((int)reader.ReadUVarint());
         if (count == 0)
         {
@@ -178,6 +168,16 @@ internal static class TableSegmentCodec
     public static ReadOnlySpan<byte> KeyBytes(ReadOnlySpan<byte> encodedEntry) => StringBytesAt(encodedEntry, 0);
 
     private static void SkipString(ref BinarySpanReader reader) => reader.ReadBytes(checked((int)reader.ReadUVarint()));
+
+    private static void SkipMetadata(ref BinarySpanReader reader)
+    {
+        var count = reader.ReadUVarint();
+        for (ulong i = 0; i < count; i++)
+        {
+            SkipString(ref reader);
+            SkipString(ref reader);
+        }
+    }
 
     /// <summary>
     /// Content-defined segment boundaries: cutting where a key's hash has 12 low zero bits (after a
