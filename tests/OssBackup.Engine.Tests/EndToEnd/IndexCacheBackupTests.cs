@@ -93,27 +93,11 @@ public sealed class IndexCacheBackupTests(S3TestServer server, TestHome home) : 
             ForcePathStyle = true,
             Vault = _vault.Name,
         }, server.Credentials, CancellationToken.None);
-        var before = await IndexFilesAsync();
+        var before = await VaultIndexFiles.ListAsync(_vault.Location);
         var job = await _service.StartBackupAsync(plan, server.Credentials, NullObserver.Instance, CancellationToken.None);
         Assert.Equal(JobStatus.Completed, job.Status);
-        var added = (await IndexFilesAsync()).Keys.Except(before.Keys).ToList();
-        var dataBlobs = 0;
-        foreach (var name in added)
-        {
-            var bytes = await File.ReadAllBytesAsync(Path.Combine(_vault.Location, name));
-            dataBlobs += IndexFileCodec.Decode(bytes, name).Sum(p => p.Blobs.Count(b => b.Type == BlobType.Data));
-        }
-        return (job, added, dataBlobs);
-    }
-
-    private async Task<Dictionary<string, long>> IndexFilesAsync()
-    {
-        var files = new Dictionary<string, long>(StringComparer.Ordinal);
-        await foreach (var file in VaultStore.ListAsync("index/", CancellationToken.None))
-        {
-            files[file.Name] = file.Size;
-        }
-        return files;
+        var added = (await VaultIndexFiles.ListAsync(_vault.Location)).Keys.Except(before.Keys).ToList();
+        return (job, added, await VaultIndexFiles.DataBlobsAsync(_vault.Location, added));
     }
 
     /// <summary>
@@ -124,7 +108,7 @@ public sealed class IndexCacheBackupTests(S3TestServer server, TestHome home) : 
     {
         using var json = JsonDocument.Parse(await File.ReadAllBytesAsync(await CacheManifestPathAsync()));
         var covered = json.RootElement.GetProperty("indexFiles").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64(), StringComparer.Ordinal);
-        var expected = (await IndexFilesAsync()).Where(f => !writtenByTheLastBackup.Contains(f.Key));
+        var expected = (await VaultIndexFiles.ListAsync(_vault.Location)).Where(f => !writtenByTheLastBackup.Contains(f.Key));
         Assert.Single(writtenByTheLastBackup);
         Assert.Equal(expected.OrderBy(f => f.Key, StringComparer.Ordinal), covered.OrderBy(f => f.Key, StringComparer.Ordinal));
     }

@@ -39,8 +39,6 @@ public sealed class IndexFlushBackupTests(S3TestServer server) : IAsyncLifetime,
 
     private static int InB => Objects.Keys.Count(k => k.StartsWith("b/", StringComparison.Ordinal));
 
-    private FileBlobStore VaultStore => new(_vault.Location);
-
     public async Task InitializeAsync()
     {
         if (!server.IsAvailable)
@@ -116,7 +114,7 @@ public sealed class IndexFlushBackupTests(S3TestServer server) : IAsyncLifetime,
         _service.WrapSource = source => source;
         Assert.Equal(JobStatus.Cancelled, cancelled.Job.Status);
         Assert.True(cancelled.Memory.IndexFilesFlushed >= 2, $"only {cancelled.Memory.IndexFilesFlushed} flushes before the cancellation");
-        var cancelledPacks = await PacksListedByAsync(cancelled.NewIndexFiles);
+        var cancelledPacks = (await VaultIndexFiles.DecodeAsync(_vault.Location, cancelled.NewIndexFiles)).Select(p => p.Pack).ToList();
         Assert.NotEmpty(cancelledPacks);
         await AssertRestoresAsync(basePoint.Job.BackupPointId!, Objects.Where(o => o.Key.StartsWith("a/", StringComparison.Ordinal)).ToDictionary());
 
@@ -149,39 +147,12 @@ public sealed class IndexFlushBackupTests(S3TestServer server) : IAsyncLifetime,
                 Vault = _vault.Name,
             }, server.Credentials, CancellationToken.None);
         }
-        var before = await IndexFilesAsync();
+        var before = await VaultIndexFiles.ListAsync(_vault.Location);
         _reports.Clear();
         var job = await _service.StartBackupAsync(plan, server.Credentials, NullObserver.Instance, cancellationToken);
         Assert.Equal(cancellationToken.IsCancellationRequested ? JobStatus.Cancelled : JobStatus.Completed, job.Status);
-        var added = (await IndexFilesAsync()).Except(before).ToList();
-        var dataBlobs = 0;
-        foreach (var name in added)
-        {
-            var bytes = await File.ReadAllBytesAsync(Path.Combine(_vault.Location, name), CancellationToken.None);
-            dataBlobs += IndexFileCodec.Decode(bytes, name).Sum(p => p.Blobs.Count(b => b.Type == BlobType.Data));
-        }
-        return (job, added, dataBlobs, Assert.Single(_reports));
-    }
-
-    private async Task<List<string>> IndexFilesAsync()
-    {
-        var files = new List<string>();
-        await foreach (var file in VaultStore.ListAsync("index/", CancellationToken.None))
-        {
-            files.Add(file.Name);
-        }
-        return files;
-    }
-
-    private async Task<List<PackId>> PacksListedByAsync(IEnumerable<string> indexFiles)
-    {
-        var packs = new List<PackId>();
-        foreach (var name in indexFiles)
-        {
-            var bytes = await File.ReadAllBytesAsync(Path.Combine(_vault.Location, name), CancellationToken.None);
-            packs.AddRange(IndexFileCodec.Decode(bytes, name).Select(p => p.Pack));
-        }
-        return packs;
+        var added = (await VaultIndexFiles.ListAsync(_vault.Location)).Keys.Except(before.Keys).ToList();
+        return (job, added, await VaultIndexFiles.DataBlobsAsync(_vault.Location, added), Assert.Single(_reports));
     }
 
     private async Task AssertRestoresAsync(string pointId, IReadOnlyDictionary<string, byte[]> expected)
