@@ -83,16 +83,7 @@ public sealed class IndexCacheBackupTests(S3TestServer server, TestHome home) : 
 
     private async Task<(BackupJob Job, List<string> NewIndexFiles, int NewDataBlobs)> BackupAsync(string plan, string prefix)
     {
-        await _service.NewPlanAsync(new BackupPlan
-        {
-            Name = plan,
-            SourceBucket = _bucket,
-            SourcePrefix = prefix,
-            Endpoint = server.Endpoint,
-            Region = server.Connection.Region,
-            ForcePathStyle = true,
-            Vault = _vault.Name,
-        }, server.Credentials, CancellationToken.None);
+        await _service.NewPlanAsync(server.PlanFor(plan, _bucket, prefix, _vault.Name), server.Credentials, CancellationToken.None);
         var before = await VaultIndexFiles.ListAsync(_vault.Location);
         var job = await _service.StartBackupAsync(plan, server.Credentials, NullObserver.Instance, CancellationToken.None);
         Assert.Equal(JobStatus.Completed, job.Status);

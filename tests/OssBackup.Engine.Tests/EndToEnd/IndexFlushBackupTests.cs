@@ -136,16 +136,7 @@ public sealed class IndexFlushBackupTests(S3TestServer server) : IAsyncLifetime,
     {
         if (_catalog.GetPlans().All(p => p.Name != plan))
         {
-            await _service.NewPlanAsync(new BackupPlan
-            {
-                Name = plan,
-                SourceBucket = _bucket,
-                SourcePrefix = prefix,
-                Endpoint = server.Endpoint,
-                Region = server.Connection.Region,
-                ForcePathStyle = true,
-                Vault = _vault.Name,
-            }, server.Credentials, CancellationToken.None);
+            await _service.NewPlanAsync(server.PlanFor(plan, _bucket, prefix, _vault.Name), server.Credentials, CancellationToken.None);
         }
         var before = await VaultIndexFiles.ListAsync(_vault.Location);
         _reports.Clear();

@@ -49,16 +49,7 @@ public sealed class SmallBucketEngine(S3TestServer server, TestHome home) : IAsy
 
     /// <summary>Registers a plan on <paramref name="bucket"/> (default: the seeded one) and <paramref name="prefix"/>.</summary>
     public async Task<BackupPlan> NewPlanAsync(string name, string? bucket = null, string prefix = "") =>
-        await Service.NewPlanAsync(new BackupPlan
-        {
-            Name = name,
-            SourceBucket = bucket ?? Bucket,
-            SourcePrefix = prefix,
-            Endpoint = server.Endpoint,
-            Region = server.Connection.Region,
-            ForcePathStyle = true,
-            Vault = VaultName,
-        }, server.Credentials, CancellationToken.None);
+        await Service.NewPlanAsync(server.PlanFor(name, bucket ?? Bucket, prefix, VaultName), server.Credentials, CancellationToken.None);
 
     public Task<BackupJob> BackupAsync(string plan, IOperationObserver? observer = null, CancellationToken cancellationToken = default) =>
         Service.StartBackupAsync(plan, server.Credentials, observer ?? NullObserver.Instance, cancellationToken);

@@ -94,6 +94,18 @@ public sealed class S3TestServer : IAsyncLifetime
     public S3Bucket OpenBucket(string bucket, S3Credentials? credentials = null) =>
         S3Bucket.Open(credentials is null ? Connection : Connection with { Credentials = credentials }, bucket);
 
+    /// <summary>A plan that backs up <paramref name="prefix"/> of <paramref name="bucket"/> on this server into <paramref name="vault"/>.</summary>
+    public BackupPlan PlanFor(string name, string bucket, string prefix, string vault) => new()
+    {
+        Name = name,
+        SourceBucket = bucket,
+        SourcePrefix = prefix,
+        Endpoint = Endpoint,
+        Region = Connection.Region,
+        ForcePathStyle = true,
+        Vault = vault,
+    };
+
     /// <summary>Creates a new, uniquely named, empty bucket; <paramref name="owner"/> makes the name easy to trace.</summary>
     public async Task<string> CreateBucketAsync(string owner)
     {
