@@ -15,6 +15,9 @@ namespace OssBackup.Engine.Inventory;
 /// <c>manifest.checksum</c> per run, data files named by the manifest. The store must be rooted at the
 /// inventory bucket (names are the bucket's keys), e.g. an <see cref="S3BlobStore"/> without a root prefix.
 /// </summary>
+/// <summary>Takes one sort record on a read lane (valid only during the call); completes at once unless it must wait to hand it on.</summary>
+internal delegate ValueTask RecordConsumer(ReadOnlySpan<byte> record);
+
 public sealed class InventoryReader(IBlobStore store)
 {
     private const string ManifestName = "manifest.json";
@@ -168,48 +171,45 @@ public sealed class InventoryReader(IBlobStore store)
     internal async IAsyncEnumerable<RecordBatch> ReadSortRecordBatchesAsync(InventoryManifest manifest, InventoryReadOptions? options, int lanes,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(lanes, 1);
-        options ??= new InventoryReadOptions();
-        var (columns, counters) = PrepareRead(manifest, options);
-        var files = options.Files ?? manifest.Files;
         var filled = Channel.CreateBounded<RecordBatch>(new BoundedChannelOptions(2 * lanes) { SingleReader = true });
         var emptied = Channel.CreateUnbounded<RecordBatch>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var nextFile = -1;
-        async Task ReadLaneAsync()
+        var batches = new RecordBatch?[lanes];
+        RecordConsumer BatchInto(int lane) => record =>
         {
-            try
+            var batch = batches[lane] ??= emptied.Reader.TryRead(out var reused) ? reused : new RecordBatch();
+            batch.Add(record);
+            if (!batch.IsFull)
             {
-                var record = new BinaryWriterBuffer(1024);
-                var batch = emptied.Reader.TryRead(out var reused) ? reused : new RecordBatch();
-                int index;
-                while ((index = Interlocked.Increment(ref nextFile)) < files.Count)
-                {
-                    await using var reader = await InventoryFileReader.OpenAsync(Store, files[index], manifest, columns, options.BufferSize, counters, stop.Token);
-                    while (await reader.MoveNextRecordAsync(record, stop.Token))
-                    {
-                        batch.Add(record.WrittenSpan);
-                        if (batch.IsFull)
-                        {
-                            await filled.Writer.WriteAsync(batch, stop.Token);
-                            batch = emptied.Reader.TryRead(out reused) ? reused : new RecordBatch();
-                        }
-                    }
-                }
-                if (batch.Count > 0)
+                return default;
+            }
+            batches[lane] = null;
+            return filled.Writer.WriteAsync(batch, stop.Token);
+        };
+        async Task LastBatchesAsync()
+        {
+            foreach (var batch in batches)
+            {
+                if (batch is { Count: > 0 })
                 {
                     await filled.Writer.WriteAsync(batch, stop.Token);
                 }
             }
+        }
+        var reading = Task.Run(async () =>
+        {
+            try
+            {
+                await ForEachSortRecordAsync(manifest, options, lanes, BatchInto, stop.Token);
+                await LastBatchesAsync();
+                filled.Writer.TryComplete();
+            }
             catch (Exception e)
             {
-                // the consumer hears of the first failure at once; the other lanes stop when it leaves
+                // the consumer hears of the first failure at once
                 filled.Writer.TryComplete(e);
-                throw;
             }
-        }
-        var readers = Enumerable.Range(0, Math.Min(lanes, files.Count)).Select(_ => Task.Run(ReadLaneAsync, CancellationToken.None)).ToArray();
-        var allRead = Task.WhenAll(readers).ContinueWith(_ => { filled.Writer.TryComplete(); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }, CancellationToken.None);
         try
         {
             while (await filled.Reader.WaitToReadAsync(cancellationToken))
@@ -225,7 +225,61 @@ public sealed class InventoryReader(IBlobStore store)
         finally
         {
             await stop.CancelAsync();
-            await allRead.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await reading;
+        }
+    }
+
+    /// <summary>
+    /// Reads the data files on up to <paramref name="lanes"/> tasks at once, each taking the next unread file, and hands
+    /// every record (<see cref="ReadSortRecordsAsync"/>) to its lane's consumer on that lane: per-row work that needs no
+    /// order (filters, hashes, scattering) so runs on every core. The first failure stops the other lanes and is thrown.
+    /// </summary>
+    internal async Task ForEachSortRecordAsync(InventoryManifest manifest, InventoryReadOptions? options, int lanes,
+        Func<int, RecordConsumer> consumerForLane, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(lanes, 1);
+        options ??= new InventoryReadOptions();
+        var (columns, counters) = PrepareRead(manifest, options);
+        var files = options.Files ?? manifest.Files;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var nextFile = -1;
+        async Task ReadLaneAsync(int lane)
+        {
+            try
+            {
+                var consume = consumerForLane(lane);
+                var record = new BinaryWriterBuffer(1024);
+                int index;
+                while ((index = Interlocked.Increment(ref nextFile)) < files.Count)
+                {
+                    await using var reader = await InventoryFileReader.OpenAsync(Store, files[index], manifest, columns, options.BufferSize, counters, stop.Token);
+                    while (await reader.MoveNextRecordAsync(record, stop.Token))
+                    {
+                        var consumed = consume(record.WrittenSpan);
+                        if (!consumed.IsCompletedSuccessfully)
+                        {
+                            await consumed;
+                        }
+                    }
+                }
+            }
+            catch
+            {
+                // the other lanes stop at their next row; the first failure is the one thrown
+                await stop.CancelAsync();
+                throw;
+            }
+        }
+        var readers = Enumerable.Range(0, Math.Min(lanes, files.Count)).Select(lane => Task.Run(() => ReadLaneAsync(lane), CancellationToken.None)).ToArray();
+        try
+        {
+            await Task.WhenAll(readers);
+        }
+        catch (Exception) when (readers.FirstOrDefault(r => r.IsFaulted && r.Exception!.GetBaseException() is not OperationCanceledException) is { } first
+            && !cancellationToken.IsCancellationRequested)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first.Exception!.GetBaseException()).Throw();
+            throw;
         }
     }
 

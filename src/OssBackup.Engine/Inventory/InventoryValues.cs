@@ -32,32 +32,38 @@ internal static class InventoryValues
         }
         var decoded = scratch.AsSpan();
         var length = 0;
-        for (var i = 0; i < raw.Length; i++)
+        var i = 0;
+        while (true)
         {
-            var b = raw[i];
-            if (b == (byte)'+')
+            // Copy the plain run up to the next escape in one go: keys are mostly plain text between a few %2F.
+            var run = raw[i..].IndexOfAny((byte)'%', (byte)'+');
+            if (run < 0)
+            {
+                raw[i..].CopyTo(decoded[length..]);
+                length += raw.Length - i;
+                break;
+            }
+            raw.Slice(i, run).CopyTo(decoded[length..]);
+            length += run;
+            i += run;
+            if (raw[i] == (byte)'+')
             {
                 decoded[length++] = (byte)' ';
+                i++;
+                continue;
             }
-            else if (b == (byte)'%')
+            if (i + 2 >= raw.Length)
             {
-                if (i + 2 >= raw.Length)
-                {
-                    throw new FormatException($"'{Shown(raw)}' ends in an incomplete %-escape '{Encoding.UTF8.GetString(raw[i..])}'");
-                }
-                var high = HexValue(raw[i + 1]);
-                var low = HexValue(raw[i + 2]);
-                if (high < 0 || low < 0)
-                {
-                    throw new FormatException($"'{Shown(raw)}' has an invalid %-escape '{Encoding.UTF8.GetString(raw.Slice(i, 3))}' at position {i + 1}");
-                }
-                decoded[length++] = (byte)((high << 4) | low);
-                i += 2;
+                throw new FormatException($"'{Shown(raw)}' ends in an incomplete %-escape '{Encoding.UTF8.GetString(raw[i..])}'");
             }
-            else
+            var high = HexValue(raw[i + 1]);
+            var low = HexValue(raw[i + 2]);
+            if (high < 0 || low < 0)
             {
-                decoded[length++] = b;
+                throw new FormatException($"'{Shown(raw)}' has an invalid %-escape '{Encoding.UTF8.GetString(raw.Slice(i, 3))}' at position {i + 1}");
             }
+            decoded[length++] = (byte)((high << 4) | low);
+            i += 3;
         }
         return ValidUtf8(decoded[..length], raw);
     }
