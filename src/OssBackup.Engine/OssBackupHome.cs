@@ -22,5 +22,8 @@ public static class OssBackupHome
     /// </summary>
     public static string IndexCacheRoot => Path.Combine(Root, "cache", "index");
 
+    /// <summary>Local digests of backup points (<c>Planning.PointDigestFile</c>), one folder per vault id; derived and rebuildable like the index cache.</summary>
+    public static string DigestCacheRoot => Path.Combine(Root, "cache", "digests");
+
     public static string ScratchFolder(string purpose) => Path.Combine(Root, "tmp", $"{purpose}-{Environment.ProcessId}-{Guid.NewGuid():N}");
 }

@@ -165,7 +165,12 @@ public sealed class BackupRunner
             }
         }
 
-        var scanning = RunGuarded(() => ScanAsync(scan, source, vault, previous, filter, job, counters, work.Writer, ordered.Writer, token));
+        // Inventory plans keep a digest of each point on this machine, so their next backup can plan against it. Its
+        // seed is the previous digest's (known once the scan has opened it): the records of unchanged objects stay equal.
+        var digestSeed = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var keepDigest = plan.ScanMethod == ScanMethod.Inventory;
+        Planning.PointDigestFile.Writer? digest = null;
+        var scanning = RunGuarded(() => ScanAsync(scan, source, vault, previous, filter, job, counters, scratch, digestSeed, work.Writer, ordered.Writer, token));
         var workers = Enumerable.Range(0, _options.Parallelism)
             .Select(_ => RunGuarded(() => ReadObjectsAsync(source, vault, sink, index, job, counters, work.Reader, token)))
             .ToList();
@@ -179,6 +184,11 @@ public sealed class BackupRunner
                     continue;
                 }
                 await table.AddAsync(entry, token);
+                if (keepDigest)
+                {
+                    digest ??= new Planning.PointDigestFile.Writer(Path.Combine(scratch, "digest"), await digestSeed.Task.WaitAsync(token));
+                    digest.Add(Planning.ObjectDigest.Of(entry, digest.Seed));
+                }
                 stats.ObjectCount++;
                 stats.TotalBytes += entry.Size;
             }
@@ -214,6 +224,10 @@ public sealed class BackupRunner
             // If a prune broke our lock as stale, packs this run reused may be gone: do not commit a point naming them.
             await vaultLock.EnsureHeldAsync(token);
             await vault.WriteSnapshotAsync(snapshot, token);
+            if (keepDigest)
+            {
+                KeepDigest(digest ?? new Planning.PointDigestFile.Writer(Path.Combine(scratch, "digest"), await digestSeed.Task.WaitAsync(token)), vault.Config.Id, snapshot.Id, previous?.Id);
+            }
             return snapshot;
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
@@ -239,9 +253,34 @@ public sealed class BackupRunner
         }
         finally
         {
+            digest?.Dispose();
             await sink.DisposeAsync();
             _options.IndexMemoryReported?.Invoke(new BackupIndexMemory(index.PeakAddedCount, flusher.IndexFilesWritten));
             TryDeleteFolder(scratch);
+        }
+    }
+
+    /// <summary>
+    /// Puts the new point's digest in this machine's cache and forgets the previous point's, which no backup of the
+    /// plan will plan against again. The point is committed: a failure here only means the next backup rebuilds it.
+    /// </summary>
+    private void KeepDigest(Planning.PointDigestFile.Writer digest, string vaultId, string pointId, string? previousId)
+    {
+        try
+        {
+            digest.Complete(pointId, Planning.PointDigestFile.PathFor(OssBackupHome.DigestCacheRoot, vaultId, pointId));
+            if (previousId is not null)
+            {
+                Planning.PointDigests.Forget(OssBackupHome.DigestCacheRoot, vaultId, previousId);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _observer.Warning($"Backup point {pointId} is complete, but its digest could not be kept on this machine ({e.Message}); the next backup rebuilds it from the point's table.");
+        }
+        finally
+        {
+            digest.Dispose();
         }
     }
 
@@ -259,30 +298,58 @@ public sealed class BackupRunner
     }
 
     private async Task ScanAsync(IBackupScan scan, IObjectSource source, VaultRepository vault, SnapshotManifest? previous, KeyFilter filter, BackupJob job, BackupCounters counters,
-        ChannelWriter<PendingObject> work, ChannelWriter<PendingObject> ordered, CancellationToken token)
+        string scratch, TaskCompletionSource<long> digestSeed, ChannelWriter<PendingObject> work, ChannelWriter<PendingObject> ordered, CancellationToken token)
     {
         using var reader = vault.NewBlobReader();
         var previousEntries = previous is null
             ? Util.AsyncSequence.Empty<ObjectEntry>()
             : TableReader.ReadAsync(reader, previous.Segments, null, token);
-        await foreach (var step in Planning.BackupPlanner.PlanAsync(scan.ReadAsync(token), scan.Description, previousEntries, filter.Accepts, counters.Plan, token))
+        Planning.DigestPlan? digestPlan = null;
+        IAsyncEnumerable<Planning.PlanStep> steps;
+        if (scan is InventoryScan inventory && previous is not null)
+        {
+            // An incremental inventory backup plans against the previous point's digests: no sort of every row by key.
+            Func<string, bool>? accepts = filter.AcceptsAll ? null : filter.Accepts;
+            var digests = await Planning.PointDigests.OpenOrBuildAsync(reader, previous, OssBackupHome.DigestCacheRoot, vault.Config.Id, _observer.Warning, token);
+            try
+            {
+                digestPlan = await inventory.JoinAsync(digests, accepts, Path.Combine(scratch, "plan"), _options.Sort, token);
+            }
+            catch (Planning.DamagedDigestException damaged)
+            {
+                // Found only once it has been read whole, before any step was taken: rebuild it and plan again.
+                _observer.Warning($"{damaged.Message} Rebuilding it from the point's table.");
+                Planning.PointDigests.Forget(OssBackupHome.DigestCacheRoot, vault.Config.Id, previous.Id);
+                digests = await Planning.PointDigests.OpenOrBuildAsync(reader, previous, OssBackupHome.DigestCacheRoot, vault.Config.Id, _observer.Warning, token);
+                digestPlan = await inventory.JoinAsync(digests, accepts, Path.Combine(scratch, "plan-again"), _options.Sort, token);
+            }
+            digestSeed.TrySetResult(digests.Seed);
+            steps = Planning.BackupPlanner.PlanFromDigestsAsync(digestPlan, previousEntries, $"backup point {previous.Id}", filter.Accepts, counters.Plan, token);
+        }
+        else
+        {
+            digestSeed.TrySetResult(Planning.PointDigestFile.NewSeed());
+            steps = Planning.BackupPlanner.PlanAsync(scan.ReadAsync(token), scan.Description, previousEntries, filter.Accepts, counters.Plan, token);
+        }
+        await using var ownedPlan = digestPlan;
+        await foreach (var step in steps)
         {
             switch (step.Action)
             {
                 case Planning.PlanAction.Unchanged:
-                    await ordered.WriteAsync(PendingObject.Ready(step.Item, step.Before!), token);
+                    await ordered.WriteAsync(PendingObject.Ready(step.Before!), token);
                     break;
                 case Planning.PlanAction.Skip:
-                    counters.Skip(step.Item.StorageClass);
+                    counters.Skip(step.Item!.StorageClass);
                     _catalog.AddJobItem(job.Id, step.Item.Key, "Skipped", "StorageClass", $"{step.Item.StorageClass} objects need a restore request before they can be read.");
                     // Keep the version an earlier point holds rather than dropping the object from this one.
                     if (step.Before is not null)
                     {
-                        await ordered.WriteAsync(PendingObject.Ready(step.Item, step.Before), token);
+                        await ordered.WriteAsync(PendingObject.Ready(step.Before), token);
                     }
                     break;
                 default:
-                    var pending = new PendingObject(step.Item, step.Before);
+                    var pending = new PendingObject(step.Item!, step.Before);
                     await ordered.WriteAsync(pending, token);
                     await work.WriteAsync(pending, token);
                     break;
@@ -364,17 +431,18 @@ public sealed class BackupRunner
         }
     }
 
-    private sealed class PendingObject(SourceObject listed, ObjectEntry? before)
+    private sealed class PendingObject(SourceObject? listed, ObjectEntry? before)
     {
-        public SourceObject Listed { get; } = listed;
+        /// <summary>The object to read; null for an entry carried over as it is.</summary>
+        public SourceObject Listed { get; } = listed!;
         public ObjectEntry? Before { get; } = before;
         // Continuations run synchronously: the collector, waiting for this object in key order, goes on on the worker's
         // thread rather than through a thread-pool hop per object. It only encodes table entries and never blocks.
         public TaskCompletionSource<ObjectEntry?> Result { get; } = new();
 
-        public static PendingObject Ready(SourceObject listed, ObjectEntry entry)
+        public static PendingObject Ready(ObjectEntry entry)
         {
-            var pending = new PendingObject(listed, entry);
+            var pending = new PendingObject(null, entry);
             pending.Result.SetResult(entry);
             return pending;
         }

@@ -43,6 +43,9 @@ internal sealed class InventoryScan : IBackupScan
 
     public InventoryReadCounters Counters { get; } = new();
 
+    /// <summary>What the last <see cref="JoinAsync"/> did: partitions, bytes scattered, and the time to read and scatter vs to join.</summary>
+    internal DigestJoinStatistics? JoinStatistics { get; private set; }
+
     /// <summary>The time between the two newest complete runs of the rule, when there are two.</summary>
     public TimeSpan? GenerationCycle { get; private init; }
 
@@ -97,10 +100,7 @@ internal sealed class InventoryScan : IBackupScan
                 }
             }
         }
-        if (Counters.KeptOnlyCurrentVersions)
-        {
-            _observer.Warning($"{Description} lists all versions: kept only current versions ({Counters.NonCurrentRowsSkipped:N0} noncurrent or delete-marker rows ignored).");
-        }
+        WarnIfAllVersions();
 
         string? lastKey = null;
         // The merge and its decoding run on another core than the planning that consumes them.
@@ -116,6 +116,52 @@ internal sealed class InventoryScan : IBackupScan
             yield return item;
         }
         SortStatistics = sorter.Statistics;
+    }
+
+    /// <summary>
+    /// Classifies the inventory's rows under the plan's prefix against the previous point's digests
+    /// (<see cref="DigestJoin"/>) instead of sorting them all by key: only new and changed rows are sorted.
+    /// </summary>
+    /// <param name="accepts">The plan's include/exclude filter, or null when it has none.</param>
+    internal async Task<DigestPlan> JoinAsync(PointDigestFile previous, Func<string, bool>? accepts, string scratchFolder, ExternalSortOptions deltaSort, CancellationToken cancellationToken)
+    {
+        // Gzip'd CSV rows take 40-50 bytes each; assuming 20 overestimates the rows, which only adds partitions.
+        var expectedRows = Math.Max(previous.Count, _selection.Manifest.DataBytes / 20);
+        var join = new DigestJoin(scratchFolder, previous.Seed, expectedRows, ReadLanes, accepts, deltaSort, Description, _observer.Warning);
+        Task? scatterPrevious = null;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            // The previous digests scatter on their own thread while the read lanes and this one scatter the rows.
+            scatterPrevious = Task.Run(() => join.AddPrevious(previous), cancellationToken);
+            var options = new InventoryReadOptions { Counters = Counters };
+            var prefix = Utf8Prefix(_plan.SourcePrefix);
+            // Each lane checks the prefix and filter, hashes its rows and scatters them into partitions of its own.
+            await _reader.ForEachSortRecordAsync(_selection.Manifest, options, ReadLanes, lane => join.ConsumerForLane(lane, record => HasPrefix(record, prefix)), cancellationToken);
+            await scatterPrevious;
+            WarnIfAllVersions();
+            var scattered = clock.Elapsed;
+            var plan = await join.JoinAsync(ReadLanes, cancellationToken);
+            JoinStatistics = new DigestJoinStatistics(join.Partitions, join.BytesSpilled, scattered, clock.Elapsed - scattered);
+            return plan;
+        }
+        finally
+        {
+            if (scatterPrevious is not null)
+            {
+                // Its failure, if any, is rethrown above; here it only must not outlive the files it writes.
+                await scatterPrevious.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+            await join.DisposeAsync();
+        }
+    }
+
+    private void WarnIfAllVersions()
+    {
+        if (Counters.KeptOnlyCurrentVersions)
+        {
+            _observer.Warning($"{Description} lists all versions: kept only current versions ({Counters.NonCurrentRowsSkipped:N0} noncurrent or delete-marker rows ignored).");
+        }
     }
 
     /// <summary>The prefix as UTF-8, or null when it is not valid Unicode and keys must be compared as strings.</summary>
@@ -134,6 +180,10 @@ internal sealed class InventoryScan : IBackupScan
     /// <summary>Whether the record's key starts with the prefix: for valid Unicode, byte prefixes of UTF-8 are ordinal string prefixes.</summary>
     private bool HasPrefix(ReadOnlySpan<byte> record, byte[]? prefix)
     {
+        if (_plan.SourcePrefix.Length == 0)
+        {
+            return true;
+        }
         var (offset, length) = SourceObjectCodec.Instance.LocateSortKey(record);
         var key = record.Slice(offset, length);
         return prefix is not null

@@ -15,6 +15,9 @@ public sealed class KeyFilter
         _exclude = exclude.Select(p => Compile(p, "-Exclude")).ToArray();
     }
 
+    /// <summary>True when the plan has neither include nor exclude patterns.</summary>
+    public bool AcceptsAll => _include.Length == 0 && _exclude.Length == 0;
+
     public bool Accepts(string key) =>
         (_include.Length == 0 || Array.Exists(_include, r => r.IsMatch(key))) && !Array.Exists(_exclude, r => r.IsMatch(key));
 

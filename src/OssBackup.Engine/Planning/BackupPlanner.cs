@@ -17,8 +17,13 @@ public enum PlanAction
     Skip,
 }
 
-/// <summary>What a backup does with one scanned object. <see cref="Before"/> is the previous point's entry for the key.</summary>
-public readonly record struct PlanStep(PlanAction Action, SourceObject Item, ObjectEntry? Before);
+/// <summary>
+/// What a backup does with one scanned object. <see cref="Before"/> is the previous point's entry for the key.
+/// <see cref="Item"/> is the scanned object; it is null only in an <see cref="PlanAction.Unchanged"/> step of a plan
+/// made from digests (<see cref="BackupPlanner.PlanFromDigestsAsync"/>), where the row is known to describe
+/// <see cref="Before"/> and is never decoded.
+/// </summary>
+public readonly record struct PlanStep(PlanAction Action, SourceObject? Item, ObjectEntry? Before);
 
 /// <summary>Counts of a plan as it streams; read from other threads for progress (published every few thousand objects, exact once <see cref="Complete"/>).</summary>
 #pragma warning disable CA1051 // Fields, so Interlocked can update them from the planning thread while progress reads them.
@@ -69,6 +74,105 @@ public static class BackupPlanner
         {
             Interlocked.Add(ref target, now - published);
             published = now;
+        }
+    }
+
+    /// <summary>
+    /// The steps of a plan made by a <see cref="DigestJoin"/>, in key order: the previous point's entries, less those
+    /// the join dropped, merged with its new and changed rows. Entries that are neither dropped nor in the delta are
+    /// unchanged, and are handed on without a scanned object. The plan's scanned counts are the join's.
+    /// </summary>
+    internal static async IAsyncEnumerable<PlanStep> PlanFromDigestsAsync(
+        DigestPlan plan,
+        IAsyncEnumerable<ObjectEntry> previous,
+        string previousDescription,
+        Func<string, bool> accepts,
+        PlanCounters counters,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var tally = new Tally(counters);
+        tally.Counts.Scanned = plan.Counts.Scanned;
+        tally.Counts.ScannedBytes = plan.Counts.ScannedBytes;
+        using var dropped = plan.DroppedOrdinals();
+        var nextDropped = dropped.MoveNext() ? dropped.Current : long.MaxValue;
+        await using var delta = plan.Delta(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var haveDelta = await delta.MoveNextAsync();
+        long ordinal = 0;
+        long steps = 0;
+        try
+        {
+            await foreach (var entry in previous.WithCancellation(cancellationToken))
+            {
+                while (haveDelta && KeyOrder.Instance.Compare(delta.Current.Key, entry.Key) < 0)
+                {
+                    yield return ReadOrSkip(delta.Current, null, tally);
+                    haveDelta = await delta.MoveNextAsync();
+                    PublishNow(tally, ref steps);
+                }
+                var isDropped = ordinal == nextDropped;
+                if (isDropped)
+                {
+                    nextDropped = dropped.MoveNext() ? dropped.Current : long.MaxValue;
+                }
+                ordinal++;
+                PlanStep step;
+                if (haveDelta && delta.Current.Key == entry.Key)
+                {
+                    step = ReadOrSkip(delta.Current, entry, tally);
+                    haveDelta = await delta.MoveNextAsync();
+                }
+                else if (isDropped)
+                {
+                    if (accepts(entry.Key))
+                    {
+                        tally.Counts.Deleted++;
+                    }
+                    continue;
+                }
+                else
+                {
+                    tally.Counts.Unchanged++;
+                    step = new PlanStep(PlanAction.Unchanged, null, entry);
+                }
+                PublishNow(tally, ref steps);
+                yield return step;
+            }
+            while (haveDelta)
+            {
+                yield return ReadOrSkip(delta.Current, null, tally);
+                haveDelta = await delta.MoveNextAsync();
+            }
+            if (ordinal != plan.PreviousCount || tally.Counts.Unchanged != plan.Counts.Unchanged)
+            {
+                throw new InvalidDataException(
+                    $"The local digest of {previousDescription} does not match its table ({plan.PreviousCount:N0} digests, {ordinal:N0} entries; " +
+                    $"{plan.Counts.Unchanged:N0} unchanged by digest, {tally.Counts.Unchanged:N0} by table). Delete this machine's digest cache and run the backup again.");
+            }
+        }
+        finally
+        {
+            tally.Publish();
+        }
+        counters.Complete = true;
+    }
+
+    private static PlanStep ReadOrSkip(SourceObject item, ObjectEntry? before, Tally tally)
+    {
+        if (!StorageClasses.IsReadable(item.StorageClass))
+        {
+            tally.Counts.Skipped++;
+            return new PlanStep(PlanAction.Skip, item, before);
+        }
+        tally.Counts.ToRead++;
+        tally.Counts.ToReadBytes += item.Size;
+        return new PlanStep(PlanAction.Read, item, before);
+    }
+
+    private static void PublishNow(Tally tally, ref long steps)
+    {
+        if ((++steps & (Tally.PublishEvery - 1)) == 0)
+        {
+            tally.Publish();
         }
     }
 

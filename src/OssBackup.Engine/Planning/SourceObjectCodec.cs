@@ -92,6 +92,28 @@ internal sealed class SourceObjectCodec : IRecordCodec<SourceObject>
         return new SourceObject(key, size, etag, modified, storageClass);
     }
 
+    /// <summary>The fields a version comparison needs, straight from a record's bytes.</summary>
+    internal readonly ref struct VersionFields(ReadOnlySpan<byte> key, long size, long utcTicks, ReadOnlySpan<byte> etag, ReadOnlySpan<byte> storageClass)
+    {
+        public ReadOnlySpan<byte> Key { get; } = key;
+        public long Size { get; } = size;
+        public long UtcTicks { get; } = utcTicks;
+        public ReadOnlySpan<byte> ETag { get; } = etag;
+        public ReadOnlySpan<byte> StorageClass { get; } = storageClass;
+    }
+
+    internal static VersionFields ReadVersionFields(ReadOnlySpan<byte> record)
+    {
+        var reader = new BinarySpanReader(record);
+        var key = reader.ReadBytes(checked((int)reader.ReadUVarint()));
+        var size = (long)reader.ReadUVarint();
+        var utcTicks = BinaryPrimitives.ReadInt64LittleEndian(reader.ReadBytes(sizeof(long)));
+        reader.ReadVarint();
+        var etag = reader.ReadBytes(checked((int)reader.ReadUVarint()));
+        var storageClass = reader.ReadBytes(checked((int)reader.ReadUVarint()));
+        return new VersionFields(key, size, utcTicks, etag, storageClass);
+    }
+
     public (int Offset, int Length) LocateSortKey(ReadOnlySpan<byte> record)
     {
         // the key's length as a uvarint, then its bytes

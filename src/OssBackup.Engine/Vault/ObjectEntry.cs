@@ -122,6 +122,9 @@ public sealed record ObjectEntry(
     /// <summary>The entry's encoding as read from a table, while no property has been replaced since; else empty.</summary>
     internal ReadOnlySpan<byte> EncodedAsRead => _encodedIsCurrent ? _encoded.Span : default;
 
+    /// <summary>The ETag's UTF-8 within <see cref="EncodedAsRead"/>; only while that is not empty.</summary>
+    internal ReadOnlySpan<byte> EncodedETag => TableSegmentCodec.StringBytesAt(EncodedAsRead, _etagAt);
+
     /// <summary>The segment the entry was read from and its number there, while <see cref="EncodedAsRead"/> is its encoding.</summary>
     internal (TableSegmentRef Segment, int Index)? SegmentAsRead => _encodedIsCurrent && _segment is not null ? (_segment, _indexInSegment) : null;
 

@@ -35,11 +35,11 @@ public sealed class BackupPlannerCountsTests
         Assert.True(counters.Complete);
         Assert.False(seenAhead);
         Assert.Equal(steps.Count, counters.Scanned);
-        Assert.Equal(steps.Sum(s => s.Item.Size), counters.ScannedBytes);
+        Assert.Equal(steps.Sum(s => s.Item!.Size), counters.ScannedBytes);
         Assert.Equal(steps.Count(s => s.Action == PlanAction.Unchanged), counters.Unchanged);
         Assert.Equal(steps.Count(s => s.Action == PlanAction.Skip), counters.Skipped);
         Assert.Equal(steps.Count(s => s.Action == PlanAction.Read), counters.ToRead);
-        Assert.Equal(steps.Where(s => s.Action == PlanAction.Read).Sum(s => s.Item.Size), counters.ToReadBytes);
+        Assert.Equal(steps.Where(s => s.Action == PlanAction.Read).Sum(s => s.Item!.Size), counters.ToReadBytes);
         Assert.Equal(Enumerable.Range(Count, 300).Count(i => i % 50 != 1), counters.Deleted);
         Assert.True(counters.Unchanged > 0 && counters.Skipped > 0 && counters.ToRead > 0);
     }
