@@ -48,6 +48,9 @@ internal sealed record Dataset
     public string ParquetPath => Path.Combine(Folder, "previous.parquet");
     public string ScratchFolder => Path.Combine(Folder, "scratch");
 
+    /// <summary>This dataset's stand-in for OssBackupHome.DigestCacheRoot: the previous point's digest, as its backup left it.</summary>
+    public string DigestCacheRoot => Path.Combine(Folder, "cache", "digests");
+
     public static string DescriptionPath(string folder) => Path.Combine(folder, "dataset.json");
 
     public void Save() => File.WriteAllText(DescriptionPath(Folder), JsonSerializer.Serialize(this, Json));

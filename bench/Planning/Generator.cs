@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using DuckDB.NET.Data;
+using OssBackup.Engine.Planning;
 using OssBackup.Engine.Storage;
 using OssBackup.Engine.Vault;
 
@@ -114,6 +115,8 @@ internal static class Generator
         var index = new BlobIndex();
         await using var sink = new SharedPackSink(vault, scratch);
         var table = new TableWriter(sink, index);
+        // The digest the backup that wrote this point would have left on its machine (BackupRunner does the same per entry).
+        using var digest = new PointDigestFile.Writer(Path.Combine(scratch, "digest"), PointDigestFile.NewSeed());
         var metadata = new Dictionary<string, KeyValuePair<string, string>[]>(StringComparer.Ordinal);
 
         await using var csvFile = new FileStream(previousCsv, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
@@ -139,6 +142,7 @@ internal static class Generator
             }
             var entry = new ObjectEntry(key, version.Size, version.ETag, version.Modified, data.StorageClass(i), headers, Chunks(data, i, version.Size));
             await table.AddAsync(entry, cancellationToken);
+            digest.Add(ObjectDigest.Of(entry, digest.Seed));
             objects++;
             bytes += version.Size;
 
@@ -164,6 +168,7 @@ internal static class Generator
             Table = segments.Select(SegmentDto.From).ToList(),
         };
         await vault.WriteSnapshotAsync(snapshot, cancellationToken);
+        digest.Complete(snapshot.Id, PointDigestFile.PathFor(Path.Combine(Path.GetDirectoryName(vaultRoot)!, "cache", "digests"), vault.Config.Id, snapshot.Id));
         var vaultBytes = Directory.EnumerateFiles(vaultRoot, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
         return (snapshot.Id, vaultBytes);
     }

@@ -53,7 +53,10 @@ internal static class OursRunner
 
     private static async Task<RunResult> RunModeAsync(string mode, Dataset dataset, MemoryTrace? trace, CancellationToken cancellationToken) => mode switch
     {
-        "ours" => await PlanAsync(dataset, trace, cancellationToken),
+        "ours" => await PlanByDigestsAsync(dataset, trace, withSteps: false, cancellationToken),
+        "ours-steps" => await PlanByDigestsAsync(dataset, trace, withSteps: true, cancellationToken),
+        "ours-sorted" => await PlanAsync(dataset, trace, cancellationToken),
+        "digest-build" => await BuildDigestAsync(dataset, cancellationToken),
         "gunzip" => await GunzipAsync(dataset, cancellationToken),
         "read" => await ReadAsync(dataset, cancellationToken),
         "sort" => await SortAsync(dataset, trace, cancellationToken),
@@ -72,6 +75,100 @@ internal static class OursRunner
         InventoryMaxAge = AnyAge,
     };
 
+    /// <summary>
+    /// The production path of an incremental inventory backup up to its plan: select and validate the inventory, open
+    /// the previous point's digest (its checksum checked), scatter and join (InventoryScan.JoinAsync), then sort the delta
+    /// and list the dropped objects. With <paramref name="withSteps"/>, also the key-ordered merge with the previous
+    /// point's table (BackupPlanner.PlanFromDigestsAsync) that hands every step, unchanged ones included, to the backup.
+    /// </summary>
+    private static async Task<RunResult> PlanByDigestsAsync(Dataset dataset, MemoryTrace? trace, bool withSteps, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var vault = await VaultRepository.OpenAsync(new FileBlobStore(dataset.VaultRoot), cancellationToken);
+        var previous = await vault.LoadSnapshotAsync(dataset.SnapshotId, cancellationToken);
+        var scan = await InventoryScan.OpenAsync(Plan(), new FileBlobStore(dataset.InventoryRoot), previous, NullObserver.Instance,
+            dataset.ScratchFolder, SortOptions(), cancellationToken);
+        var digestPath = PointDigestFile.PathFor(dataset.DigestCacheRoot, vault.Config.Id, previous.Id);
+        var digests = PointDigestFile.TryOpen(digestPath, previous.Id, previous.Stats.ObjectCount)
+            ?? throw new InvalidOperationException($"No digest of the previous point at {digestPath}: run 'mode digest-build' on this dataset first.");
+        var opened = clock.Elapsed;
+        trace?.Mark("read + scatter + join");
+        await using var plan = await scan.JoinAsync(digests, null, Path.Combine(dataset.ScratchFolder, "plan"), SortOptions(), cancellationToken);
+        var joined = clock.Elapsed;
+        Console.Error.WriteLine($"join: {plan.Counts}; {scan.JoinStatistics}");
+        trace?.Mark(withSteps ? "delta sort + table merge" : "delta sort + dropped list");
+        long unchanged = 0, readNew = 0, readChanged = 0, skip = 0, deleted = 0;
+        if (withSteps)
+        {
+            using var reader = vault.NewBlobReader();
+            var counters = new PlanCounters();
+            await foreach (var step in BackupPlanner.PlanFromDigestsAsync(plan, TableReader.ReadAsync(reader, previous.Segments, null, cancellationToken),
+                $"backup point {previous.Id}", _ => true, counters, cancellationToken))
+            {
+                Count(step, ref unchanged, ref readNew, ref readChanged, ref skip);
+            }
+            deleted = counters.Deleted;
+        }
+        else
+        {
+            long deltaRows = 0;
+            await foreach (var _ in plan.Delta(cancellationToken))
+            {
+                deltaRows++;
+            }
+            using var dropped = plan.DroppedOrdinals();
+            while (dropped.MoveNext())
+            {
+                deleted++;
+            }
+            (unchanged, readNew, readChanged, skip) = (plan.Counts.Unchanged, plan.Counts.New, plan.Counts.Changed, plan.Counts.Skipped);
+            if (deltaRows != readNew + readChanged + skip)
+            {
+                throw new InvalidOperationException($"The delta has {deltaRows:N0} rows, the join counted {readNew + readChanged + skip:N0}.");
+            }
+        }
+        var total = clock.Elapsed;
+        return Result(withSteps ? "ours-steps" : "ours", dataset, total, new PlanCounts(unchanged, readNew, readChanged, skip, deleted),
+            new()
+            {
+                ["open (select + validate manifest, load snapshot, check the digest)"] = opened.TotalSeconds,
+                ["read + scatter + join"] = (joined - opened).TotalSeconds,
+                [withSteps ? "delta sort + key-ordered merge with the table (every step)" : "delta sort + dropped ordinals"] = (total - joined).TotalSeconds,
+            });
+    }
+
+    private static void Count(PlanStep step, ref long unchanged, ref long readNew, ref long readChanged, ref long skip)
+    {
+        switch (step.Action)
+        {
+            case PlanAction.Unchanged:
+                unchanged++;
+                break;
+            case PlanAction.Skip:
+                skip++;
+                break;
+            case PlanAction.Read when step.Before is null:
+                readNew++;
+                break;
+            default:
+                readChanged++;
+                break;
+        }
+    }
+
+    /// <summary>What a backup pays once when this machine has no digest of the previous point: building it from the table.</summary>
+    private static async Task<RunResult> BuildDigestAsync(Dataset dataset, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var vault = await VaultRepository.OpenAsync(new FileBlobStore(dataset.VaultRoot), cancellationToken);
+        var previous = await vault.LoadSnapshotAsync(dataset.SnapshotId, cancellationToken);
+        PointDigests.Forget(dataset.DigestCacheRoot, vault.Config.Id, previous.Id);
+        using var reader = vault.NewBlobReader();
+        var digests = await PointDigests.OpenOrBuildAsync(reader, previous, dataset.DigestCacheRoot, vault.Config.Id, _ => { }, cancellationToken);
+        return Result("digest-build", dataset, clock.Elapsed, null, new() { ["digests"] = digests.Count, ["MiB"] = new FileInfo(digests.Path).Length / 1048576.0 });
+    }
+
+    /// <summary>The plan as it was made before digests (and still is for a first backup): every row sorted by key, merge-joined with the table.</summary>
     private static async Task<RunResult> PlanAsync(Dataset dataset, MemoryTrace? trace, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -94,25 +191,11 @@ internal static class OursRunner
                 firstStep = clock.Elapsed;
                 trace?.Mark("final merge + table read + join");
             }
-            switch (step.Action)
-            {
-                case PlanAction.Unchanged:
-                    unchanged++;
-                    break;
-                case PlanAction.Skip:
-                    skip++;
-                    break;
-                case PlanAction.Read when step.Before is null:
-                    readNew++;
-                    break;
-                default:
-                    readChanged++;
-                    break;
-            }
+            Count(step, ref unchanged, ref readNew, ref readChanged, ref skip);
         }
         var total = clock.Elapsed;
         var first = firstStep ?? total;
-        return Result("ours", dataset, total, new PlanCounts(unchanged, readNew, readChanged, skip, counters.Deleted),
+        return Result("ours-sorted", dataset, total, new PlanCounts(unchanged, readNew, readChanged, skip, counters.Deleted),
             new()
             {
                 ["open (select + validate manifest, load snapshot)"] = opened.TotalSeconds,
