@@ -68,6 +68,39 @@ public sealed class CsvRecordReader : IDisposable
         }
     }
 
+    /// <summary>What <see cref="ReadBuffered"/> found in the bytes already read.</summary>
+    internal enum BufferedRead
+    {
+        Record,
+        End,
+        NeedMore,
+    }
+
+    /// <summary>
+    /// Advances to the next non-blank record if it is whole in the buffer, without reading the stream: a caller that
+    /// parses many short records loops on this and awaits <see cref="FillBufferAsync"/> only on <see cref="BufferedRead.NeedMore"/>.
+    /// </summary>
+    internal BufferedRead ReadBuffered()
+    {
+        while (true)
+        {
+            switch (TryParseRecord())
+            {
+                case ParseResult.Record:
+                    return BufferedRead.Record;
+                case ParseResult.Blank:
+                    continue;
+                case ParseResult.End:
+                    return BufferedRead.End;
+                default:
+                    return BufferedRead.NeedMore;
+            }
+        }
+    }
+
+    /// <summary>Reads more of the stream after <see cref="ReadBuffered"/> said <see cref="BufferedRead.NeedMore"/>.</summary>
+    internal ValueTask FillBufferAsync(CancellationToken cancellationToken) => FillAsync(cancellationToken);
+
     /// <summary>Whether field <paramref name="index"/> was written in quotes.</summary>
     public bool IsQuoted(int index) => (Flags(index) & QuotedFlag) != 0;
 

@@ -62,16 +62,139 @@ internal sealed class InventoryFileReader : IAsyncDisposable
     }
 
     /// <summary>Advances to the next current-version row; false after the file ended and checked out.</summary>
-    public ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken) => MoveNextAsync(null, cancellationToken);
+    public ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken) => MoveNextRowAsync(cancellationToken);
 
     /// <summary>
-    /// Advances to the next current-version row and writes it into <paramref name="record"/> as a sort record
-    /// (<see cref="SourceObjectCodec.WriteRecord"/>) instead of making it <see cref="Current"/>: no string or
-    /// object per row. False after the file ended and checked out.
+    /// Reads every current-version row as a sort record (<see cref="SourceObjectCodec.WriteRecord"/>) into
+    /// <paramref name="record"/> and hands it, with its fields, to <paramref name="consume"/>: no string or object per row.
+    /// Rows already decompressed are parsed without awaiting; only a refill, or a consumer that has to wait, suspends.
+    /// Returns once the file ended and checked out.
     /// </summary>
-    public ValueTask<bool> MoveNextRecordAsync(BinaryWriterBuffer record, CancellationToken cancellationToken) => MoveNextAsync(record, cancellationToken);
+    public async Task ReadRecordsAsync(BinaryWriterBuffer record, RecordConsumer consume, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            switch (ReadBufferedRecords(record, consume, out var pending, out var problem))
+            {
+                case BufferedRecords.ConsumerWaits:
+                    await pending;
+                    break;
+                case BufferedRecords.NeedMore:
+                    try
+                    {
+                        await _csv.FillBufferAsync(cancellationToken);
+                    }
+                    catch (InvalidDataException e)
+                    {
+                        throw await CorruptAsync($"it is not valid gzip ({e.Message})", e, cancellationToken);
+                    }
+                    break;
+                case BufferedRecords.End:
+                    Publish();
+                    await VerifyAsync(cancellationToken);
+                    return;
+                default:
+                    throw await RowInvalidAsync(problem!.Row, problem.Problem, problem.Column, problem.Error, cancellationToken);
+            }
+        }
+    }
 
-    private async ValueTask<bool> MoveNextAsync(BinaryWriterBuffer? record, CancellationToken cancellationToken)
+    private enum BufferedRecords
+    {
+        ConsumerWaits,
+        NeedMore,
+        End,
+        Invalid,
+    }
+
+    private sealed record RowProblem(long Row, string Problem, string? Column, Exception? Error);
+
+    private BufferedRecords ReadBufferedRecords(BinaryWriterBuffer record, RecordConsumer consume, out ValueTask pending, out RowProblem? problem)
+    {
+        pending = default;
+        problem = null;
+        while (true)
+        {
+            CsvRecordReader.BufferedRead read;
+            try
+            {
+                read = _csv.ReadBuffered();
+            }
+            catch (CsvFormatException e)
+            {
+                problem = new RowProblem(e.Record, e.Problem, null, e);
+                return BufferedRecords.Invalid;
+            }
+            if (read != CsvRecordReader.BufferedRead.Record)
+            {
+                return read == CsvRecordReader.BufferedRead.End ? BufferedRecords.End : BufferedRecords.NeedMore;
+            }
+            _read++;
+            if (_csv.FieldCount != _columns.Count)
+            {
+                problem = new RowProblem(_csv.RecordNumber, FieldCountProblem, null, null);
+                return BufferedRecords.Invalid;
+            }
+            var column = -1;
+            SourceObjectCodec.VersionFields fields;
+            try
+            {
+                if (!IsCurrent(ref column))
+                {
+                    _skipped++;
+                    continue;
+                }
+                column = _columns.Key;
+                var keyBytes = InventoryValues.DecodeKeyBytes(_csv.GetField(column), ref _keyScratch);
+                column = _columns.Size;
+                var rowSize = InventoryValues.ParseSize(_csv.GetField(column));
+                column = _columns.LastModified;
+                var rowTime = InventoryValues.ParseTimestamp(_csv.GetField(column));
+                var etag = _csv.GetField(_columns.ETag).Trim(" \""u8);
+                var storageClass = _csv.GetField(_columns.StorageClass);
+                record.Clear();
+                SourceObjectCodec.WriteRecord(record, keyBytes, rowSize, rowTime, etag, storageClass);
+                fields = new SourceObjectCodec.VersionFields(keyBytes, rowSize, rowTime.UtcTicks, etag, storageClass);
+            }
+            catch (FormatException e)
+            {
+                problem = new RowProblem(_csv.RecordNumber, e.Message, _columns.Names[column], e);
+                return BufferedRecords.Invalid;
+            }
+            if (++_returned % PublishEvery == 0)
+            {
+                Publish();
+            }
+            var consumed = consume(record.WrittenSpan, fields);
+            if (!consumed.IsCompletedSuccessfully)
+            {
+                pending = consumed;
+                return BufferedRecords.ConsumerWaits;
+            }
+        }
+    }
+
+    private string FieldCountProblem => $"it has {_csv.FieldCount} fields where fileSchema names {_columns.Count} ({string.Join(", ", _columns.Names)})";
+
+    /// <summary>False for a noncurrent version or a delete marker (whose Size and ETag may be empty: not parsed further).</summary>
+    private bool IsCurrent(ref int column)
+    {
+        var isLatest = true;
+        var isDeleteMarker = false;
+        if (_columns.IsLatest >= 0)
+        {
+            column = _columns.IsLatest;
+            isLatest = InventoryValues.ParseBool(_csv.GetField(column));
+        }
+        if (_columns.IsDeleteMarker >= 0)
+        {
+            column = _columns.IsDeleteMarker;
+            isDeleteMarker = InventoryValues.ParseBool(_csv.GetField(column));
+        }
+        return isLatest && !isDeleteMarker;
+    }
+
+    private async ValueTask<bool> MoveNextRowAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -97,56 +220,27 @@ internal sealed class InventoryFileReader : IAsyncDisposable
             _read++;
             if (_csv.FieldCount != _columns.Count)
             {
-                throw await RowInvalidAsync(_csv.RecordNumber,
-                    $"it has {_csv.FieldCount} fields where fileSchema names {_columns.Count} ({string.Join(", ", _columns.Names)})", null, null, cancellationToken);
+                throw await RowInvalidAsync(_csv.RecordNumber, FieldCountProblem, null, null, cancellationToken);
             }
             var column = -1;
             try
             {
-                var isLatest = true;
-                var isDeleteMarker = false;
-                if (_columns.IsLatest >= 0)
+                if (!IsCurrent(ref column))
                 {
-                    column = _columns.IsLatest;
-                    isLatest = InventoryValues.ParseBool(_csv.GetField(column));
-                }
-                if (_columns.IsDeleteMarker >= 0)
-                {
-                    column = _columns.IsDeleteMarker;
-                    isDeleteMarker = InventoryValues.ParseBool(_csv.GetField(column));
-                }
-                if (!isLatest || isDeleteMarker)
-                {
-                    // Non-current versions and delete markers are not parsed further: their Size and ETag may be empty.
                     _skipped++;
                     continue;
                 }
-                if (record is not null)
-                {
-                    column = _columns.Key;
-                    var keyBytes = InventoryValues.DecodeKeyBytes(_csv.GetField(column), ref _keyScratch);
-                    column = _columns.Size;
-                    var rowSize = InventoryValues.ParseSize(_csv.GetField(column));
-                    column = _columns.LastModified;
-                    var rowTime = InventoryValues.ParseTimestamp(_csv.GetField(column));
-                    record.Clear();
-                    SourceObjectCodec.WriteRecord(record, keyBytes, rowSize, rowTime,
-                        _csv.GetField(_columns.ETag).Trim(" \""u8), _csv.GetField(_columns.StorageClass));
-                }
-                else
-                {
-                    column = _columns.Key;
-                    var key = InventoryValues.DecodeKey(_csv.GetField(column), ref _keyScratch);
-                    column = _columns.Size;
-                    var size = InventoryValues.ParseSize(_csv.GetField(column));
-                    column = _columns.LastModified;
-                    var lastModified = InventoryValues.ParseTimestamp(_csv.GetField(column));
-                    column = _columns.ETag;
-                    var etag = ETag(_csv.GetField(column));
-                    column = _columns.StorageClass;
-                    var storageClass = _storageClasses.Get(_csv.GetField(column));
-                    Current = new InventoryRow(key, size, etag, lastModified, storageClass, isLatest, isDeleteMarker);
-                }
+                column = _columns.Key;
+                var key = InventoryValues.DecodeKey(_csv.GetField(column), ref _keyScratch);
+                column = _columns.Size;
+                var size = InventoryValues.ParseSize(_csv.GetField(column));
+                column = _columns.LastModified;
+                var lastModified = InventoryValues.ParseTimestamp(_csv.GetField(column));
+                column = _columns.ETag;
+                var etag = ETag(_csv.GetField(column));
+                column = _columns.StorageClass;
+                var storageClass = _storageClasses.Get(_csv.GetField(column));
+                Current = new InventoryRow(key, size, etag, lastModified, storageClass, true, false);
             }
             catch (FormatException e)
             {

@@ -15,8 +15,11 @@ namespace OssBackup.Engine.Inventory;
 /// <c>manifest.checksum</c> per run, data files named by the manifest. The store must be rooted at the
 /// inventory bucket (names are the bucket's keys), e.g. an <see cref="S3BlobStore"/> without a root prefix.
 /// </summary>
-/// <summary>Takes one sort record on a read lane (valid only during the call); completes at once unless it must wait to hand it on.</summary>
-internal delegate ValueTask RecordConsumer(ReadOnlySpan<byte> record);
+/// <summary>
+/// Takes one sort record on a read lane, with the fields it was made of (both valid only during the call); completes at
+/// once unless it must wait to hand the record on.
+/// </summary>
+internal delegate ValueTask RecordConsumer(ReadOnlySpan<byte> record, in SourceObjectCodec.VersionFields fields);
 
 public sealed class InventoryReader(IBlobStore store)
 {
@@ -149,14 +152,15 @@ public sealed class InventoryReader(IBlobStore store)
     internal async IAsyncEnumerable<BinaryWriterBuffer> ReadSortRecordsAsync(InventoryManifest manifest, InventoryReadOptions? options,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        options ??= new InventoryReadOptions();
-        var (columns, counters) = PrepareRead(manifest, options);
+        // One lane reads the files one after the other, in order.
         var record = new BinaryWriterBuffer(1024);
-        foreach (var file in options.Files ?? manifest.Files)
+        await foreach (var batch in ReadSortRecordBatchesAsync(manifest, options, 1, cancellationToken))
         {
-            await using var reader = await InventoryFileReader.OpenAsync(Store, file, manifest, columns, options.BufferSize, counters, cancellationToken);
-            while (await reader.MoveNextRecordAsync(record, cancellationToken))
+            var position = 0;
+            while (batch.Next(ref position, out var offset, out var length))
             {
+                record.Clear();
+                record.WriteBytes(batch.Bytes.Slice(offset, length));
                 yield return record;
             }
         }
@@ -175,7 +179,7 @@ public sealed class InventoryReader(IBlobStore store)
         var emptied = Channel.CreateUnbounded<RecordBatch>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var batches = new RecordBatch?[lanes];
-        RecordConsumer BatchInto(int lane) => record =>
+        RecordConsumer BatchInto(int lane) => (ReadOnlySpan<byte> record, in SourceObjectCodec.VersionFields _) =>
         {
             var batch = batches[lane] ??= emptied.Reader.TryRead(out var reused) ? reused : new RecordBatch();
             batch.Add(record);
@@ -253,14 +257,7 @@ public sealed class InventoryReader(IBlobStore store)
                 while ((index = Interlocked.Increment(ref nextFile)) < files.Count)
                 {
                     await using var reader = await InventoryFileReader.OpenAsync(Store, files[index], manifest, columns, options.BufferSize, counters, stop.Token);
-                    while (await reader.MoveNextRecordAsync(record, stop.Token))
-                    {
-                        var consumed = consume(record.WrittenSpan);
-                        if (!consumed.IsCompletedSuccessfully)
-                        {
-                            await consumed;
-                        }
-                    }
+                    await reader.ReadRecordsAsync(record, consume, stop.Token);
                 }
             }
             catch

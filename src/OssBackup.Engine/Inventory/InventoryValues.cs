@@ -189,7 +189,7 @@ internal static class InventoryValues
     };
 
     private static ReadOnlySpan<byte> ValidUtf8(ReadOnlySpan<byte> bytes, ReadOnlySpan<byte> raw) =>
-        System.Text.Unicode.Utf8.IsValid(bytes) ? bytes : throw new FormatException($"'{Shown(raw)}' does not decode to valid UTF-8");
+        Ascii.IsValid(bytes) || System.Text.Unicode.Utf8.IsValid(bytes) ? bytes : throw new FormatException($"'{Shown(raw)}' does not decode to valid UTF-8");
 
     /// <summary>A field's bytes for an error message, shortened.</summary>
     private static string Shown(ReadOnlySpan<byte> raw)

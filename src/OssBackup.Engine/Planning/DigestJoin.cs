@@ -108,11 +108,11 @@ internal sealed class DigestJoin : IAsyncDisposable
     public Inventory.RecordConsumer ConsumerForLane(int lane, RowFilter keep)
     {
         var target = _lanes[lane];
-        return record =>
+        return (ReadOnlySpan<byte> record, in SourceObjectCodec.VersionFields fields) =>
         {
             if (keep(record))
             {
-                target.Add(record);
+                target.Add(record, fields);
             }
             return default;
         };
@@ -126,9 +126,8 @@ internal sealed class DigestJoin : IAsyncDisposable
         public long ScannedBytes;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Add(ReadOnlySpan<byte> record)
+        public void Add(ReadOnlySpan<byte> record, in SourceObjectCodec.VersionFields fields)
         {
-            var fields = SourceObjectCodec.ReadVersionFields(record);
             if (join._accepts is not null && !join._accepts(Encoding.UTF8.GetString(fields.Key)))
             {
                 return;

@@ -42,6 +42,27 @@ internal sealed class BinaryWriterBuffer
 
     public void WriteVarint(long value) => WriteUVarint((ulong)((value << 1) ^ (value >> 63)));
 
+    /// <summary>Room for at least <paramref name="length"/> bytes at the end, for a writer that fills it and then calls <see cref="Advance"/>.</summary>
+    public Span<byte> GetSpan(int length) => _buffer.GetSpan(length);
+
+    public void Advance(int count) => _buffer.Advance(count);
+
+    /// <summary>Bytes <see cref="WriteUVarint"/> takes for <paramref name="value"/>.</summary>
+    public static int UVarintLength(ulong value) => Math.Max(1, (64 - System.Numerics.BitOperations.LeadingZeroCount(value) + 6) / 7);
+
+    /// <summary>Writes <paramref name="value"/> as <see cref="WriteUVarint"/> does at the start of <paramref name="span"/>; returns the bytes written.</summary>
+    public static int WriteUVarint(Span<byte> span, ulong value)
+    {
+        var i = 0;
+        while (value >= 0x80)
+        {
+            span[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        span[i++] = (byte)value;
+        return i;
+    }
+
     public void WriteString(string value)
     {
         var count = Encoding.UTF8.GetByteCount(value);

@@ -220,7 +220,7 @@ public sealed class DigestPlanningTests : IDisposable
         {
             record.Clear();
             SourceObjectCodec.Instance.Write(record, inventory[i]);
-            await consumers[i % lanes](record.WrittenSpan);
+            await consumers[i % lanes](record.WrittenSpan, SourceObjectCodec.ReadVersionFields(record.WrittenSpan));
         }
         await using var plan = await join.JoinAsync(lanes, CancellationToken.None);
         using var reader = vault.NewBlobReader();
