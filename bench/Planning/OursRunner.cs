@@ -13,9 +13,14 @@ namespace OssBackup.PlanningBench;
 /// <summary>
 /// The engine's planning, each mode in a process of its own:
 /// <list type="bullet">
-/// <item><c>ours</c>: the production path of an inventory backup, up to the plan: InventoryScan.OpenAsync
-/// (select and validate the newest run) and ReadAsync (rows -> ExternalSorter with SourceObjectCodec, default
-/// ExternalSortOptions) merge-joined by BackupPlanner.PlanAsync with TableReader over the previous point.</item>
+/// <item><c>ours</c>: the production path of an incremental inventory backup, up to its plan: InventoryScan.OpenAsync
+/// (select and validate the newest run), the previous point's digest, InventoryScan.JoinAsync (read lanes scatter rows
+/// by key digest, partitions joined with the digest), then the delta sorted by key and the dropped objects listed.</item>
+/// <item><c>ours-steps</c>: the same, plus BackupPlanner.PlanFromDigestsAsync: the key-ordered merge with the previous
+/// point's table that hands every step (unchanged ones included) to the backup.</item>
+/// <item><c>ours-sorted</c>: the plan as a first backup makes it (and as every backup made it before digests):
+/// every row sorted by key (ExternalSorter, default options), merge-joined by BackupPlanner.PlanAsync with TableReader.</item>
+/// <item><c>digest-build</c>: what a machine without the previous point's digest pays once: building it from the table.</item>
 /// <item>Profile modes, to see where the time goes: <c>gunzip</c> (decompress the data files, nothing else),
 /// <c>read</c> (the production read lanes: data files -> sort record batches), <c>sort</c> (InventoryScan.ReadAsync:
 /// read + ExternalSorter + decode, drained without a join), <c>table</c> (TableReader over the previous point,
@@ -95,7 +100,6 @@ internal static class OursRunner
         trace?.Mark("read + scatter + join");
         await using var plan = await scan.JoinAsync(digests, null, Path.Combine(dataset.ScratchFolder, "plan"), SortOptions(), cancellationToken);
         var joined = clock.Elapsed;
-        Console.Error.WriteLine($"join: {plan.Counts}; {scan.JoinStatistics}");
         trace?.Mark(withSteps ? "delta sort + table merge" : "delta sort + dropped list");
         long unchanged = 0, readNew = 0, readChanged = 0, skip = 0, deleted = 0;
         if (withSteps)
@@ -128,9 +132,14 @@ internal static class OursRunner
             }
         }
         var total = clock.Elapsed;
+        var statistics = scan.JoinStatistics!;
         return Result(withSteps ? "ours-steps" : "ours", dataset, total, new PlanCounts(unchanged, readNew, readChanged, skip, deleted),
             new()
             {
+                ["of which read + scatter (until the last row)"] = statistics.ReadAndScatter.TotalSeconds,
+                ["of which join (partitions)"] = statistics.Join.TotalSeconds,
+                ["partitions"] = statistics.Partitions,
+                ["scratch MiB written"] = statistics.BytesSpilled / 1048576.0,
                 ["open (select + validate manifest, load snapshot, check the digest)"] = opened.TotalSeconds,
                 ["read + scatter + join"] = (joined - opened).TotalSeconds,
                 [withSteps ? "delta sort + key-ordered merge with the table (every step)" : "delta sort + dropped ordinals"] = (total - joined).TotalSeconds,

@@ -11,12 +11,13 @@ namespace OssBackup.PlanningBench;
 /// $OSSBACKUP_BENCH_DIR or the temp folder), runs each measured mode in a child process of its own (so each
 /// peak RSS is that work's alone), checks the counts against the generator's truth, prints a Markdown
 /// table and deletes the dataset.
-/// Child modes: <c>mode NAME DATASET_FOLDER</c> (ours, duckdb, duckdb-decoded, gunzip, read, sort, table) and
+/// Child modes: <c>mode NAME DATASET_FOLDER</c> (ours, ours-steps, ours-sorted, digest-build, duckdb, duckdb-decoded, gunzip, read, sort,
+/// table, carry, carry-dedupe, carry-read) and
 /// <c>generate FOLDER ROWS [FILES] [SEED]</c>.
 /// </summary>
 internal static class Program
 {
-    private static readonly string[] ProfileModes = ["gunzip", "read", "sort", "table"];
+    private static readonly string[] ProfileModes = ["ours-steps", "ours-sorted", "digest-build", "gunzip", "read", "sort", "table"];
 
     public static async Task<int> Main(string[] args)
     {
