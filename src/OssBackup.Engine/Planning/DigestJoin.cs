@@ -19,18 +19,25 @@ internal sealed record DigestJoinStatistics(int Partitions, long BytesSpilled, T
 /// <summary>
 /// Classifies an inventory against the previous point without sorting it by key or decoding the point's table:
 /// both sides become digests (<see cref="ObjectDigest"/>), are scattered by key hash into partitions small enough
-/// for memory, and each partition is sorted by hash and joined. An unchanged object costs a few dozen bytes of
-/// sequential scratch I/O and no string; only new and changed rows (the delta) are sorted by key, for the
-/// key-ordered merge with the table (<see cref="DigestPlanner"/>), which also drops what is gone.
+/// for memory, and each partition is hash-joined. An unchanged row costs about 140 bytes of sequential scratch I/O
+/// and no string; only new and changed rows (the delta) are sorted by key, for the key-ordered merge with the table
+/// (<see cref="BackupPlanner.PlanFromDigestsAsync"/>), which also drops what is gone.
 /// </summary>
 /// <remarks>
 /// Memory is bounded by the partition size, not the object count: the number of partitions grows with the
-/// expected rows, and a partition that still comes out too large is split again on further hash bits.
+/// expected rows, and a partition that still comes out larger than <see cref="MaxPartitionBytes"/> (the rows were
+/// underestimated) is split again on further hash bits.
 /// </remarks>
 internal sealed class DigestJoin : IAsyncDisposable
 {
     /// <summary>Rows a partition is meant to hold: with ~130 bytes a row and sort arrays, about 30 MB in memory while joined.</summary>
     internal const long RowsPerPartition = 150_000;
+
+    /// <summary>Inventory bytes (about 350,000 rows) above which a partition is split rather than joined in memory.</summary>
+    internal long MaxPartitionBytes { get; init; } = 48L << 20;
+
+    /// <summary>A partition too large is split into this many (4 more hash bits).</summary>
+    private const int SplitBits = 4;
 
     private const int InventoryHeader = ObjectDigest.Size + sizeof(int);
     private const int PreviousRecord = ObjectDigest.Size + sizeof(long);
@@ -46,6 +53,7 @@ internal sealed class DigestJoin : IAsyncDisposable
     private readonly string _description;
     private long _previousCount;
     private bool _deltaHandedOver;
+    private int _partitionsSplit;
 
     /// <param name="expectedRows">The most rows either side is expected to have; only sets the partition count.</param>
     /// <param name="accepts">The plan's include/exclude filter, or null when it has none (then keys never become strings).</param>
@@ -66,6 +74,9 @@ internal sealed class DigestJoin : IAsyncDisposable
     }
 
     public int Partitions => _previous.Partitions;
+
+    /// <summary>Partitions (and parts of them) that held more than <see cref="MaxPartitionBytes"/> and were split.</summary>
+    public int PartitionsSplit => _partitionsSplit;
 
     /// <summary>Bytes the scatter wrote to scratch files, both sides.</summary>
     public long BytesSpilled => _lanes.Sum(l => l.Spill.BytesWritten) + _previous.BytesWritten;
@@ -156,7 +167,11 @@ internal sealed class DigestJoin : IAsyncDisposable
                 {
                     workspace = new Workspace();
                 }
-                var result = JoinPartition(partition, workspace);
+                workspace.Delta.Clear();
+                workspace.DroppedCount = 0;
+                workspace.DroppedRuns.Clear();
+                var result = new Totals();
+                JoinPartition([.. _lanes.Select(l => l.Spill)], _previous, partition, _shift, workspace, result);
                 await gate.WaitAsync(token);
                 try
                 {
@@ -169,7 +184,12 @@ internal sealed class DigestJoin : IAsyncDisposable
                         await _delta.AddRecordAsync(delta.Span.Slice(position + sizeof(int), length), token);
                         position += sizeof(int) + length;
                     }
-                    dropped.AddRun(workspace.Dropped.AsSpan(0, workspace.DroppedCount));
+                    var start = 0;
+                    foreach (var end in workspace.DroppedRuns)
+                    {
+                        dropped.AddRun(workspace.Dropped.AsSpan(start, end - start));
+                        start = end;
+                    }
                 }
                 finally
                 {
@@ -192,14 +212,12 @@ internal sealed class DigestJoin : IAsyncDisposable
         return new DigestPlan(counts, _previousCount, _delta, dropped);
     }
 
-    private readonly record struct PartitionResult(long Unchanged, long New, long Changed, long Skipped, long Matched, long Repeated, long RepeatedBytes, List<string>? Repeats);
-
     private sealed class Totals
     {
         public long Unchanged, New, Changed, Skipped, Matched, Repeated, RepeatedBytes;
         public readonly List<string> Repeats = [];
 
-        public void Add(PartitionResult result)
+        public void Add(Totals result)
         {
             Unchanged += result.Unchanged;
             New += result.New;
@@ -208,10 +226,7 @@ internal sealed class DigestJoin : IAsyncDisposable
             Matched += result.Matched;
             Repeated += result.Repeated;
             RepeatedBytes += result.RepeatedBytes;
-            if (result.Repeats is not null)
-            {
-                Repeats.AddRange(result.Repeats);
-            }
+            Repeats.AddRange(result.Repeats);
         }
     }
 
@@ -232,6 +247,9 @@ internal sealed class DigestJoin : IAsyncDisposable
 
         public long[] Dropped = new long[1 << 12];
         public int DroppedCount;
+
+        /// <summary>Where each ascending run of <see cref="Dropped"/> ends: one per partition joined (more when it was split).</summary>
+        public readonly List<int> DroppedRuns = [];
         public readonly BinaryWriterBuffer Delta = new(1 << 16);
     }
 
@@ -254,13 +272,61 @@ internal sealed class DigestJoin : IAsyncDisposable
     /// the order they were added, so the first of repeated rows is the one kept. The key digests are hashes already:
     /// their low bits (the partition took the high ones) index the tables directly.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private PartitionResult JoinPartition(int partition, Workspace w)
+    private void JoinPartition(IReadOnlyList<PartitionSpill> inventorySpills, PartitionSpill previousSpill, int partition, int shift, Workspace w, Totals totals)
     {
-        w.Delta.Clear();
-        w.DroppedCount = 0;
+        if (inventorySpills.Sum(spill => spill.LengthOf(partition)) <= MaxPartitionBytes || shift <= SplitBits)
+        {
+            var inventoryLength = 0;
+            foreach (var spill in inventorySpills)
+            {
+                inventoryLength += spill.Read(partition, ref w.Inventory, inventoryLength);
+            }
+            var previousLength = previousSpill.Read(partition, ref w.Previous);
+            JoinLoaded(w, inventoryLength, previousLength, totals);
+            return;
+        }
+        // More rows than expected: scatter this partition again on the next hash bits, in the order its rows came.
+        Interlocked.Increment(ref _partitionsSplit);
+        var folder = Path.Combine(_folder, $"split-{Guid.NewGuid():N}");
+        var subShift = shift - SplitBits;
+        const int Mask = (1 << SplitBits) - 1;
+        try
+        {
+            using var inventory = new PartitionSpill(folder, "inventory.parts", 1 << SplitBits, 64 << 10);
+            using var previous = new PartitionSpill(folder, "previous.parts", 1 << SplitBits, 64 << 10);
+            foreach (var spill in inventorySpills)
+            {
+                spill.ReadChunks(partition, chunk =>
+                {
+                    for (var at = 0; at < chunk.Length;)
+                    {
+                        var length = InventoryHeader + BinaryPrimitives.ReadInt32LittleEndian(chunk[(at + ObjectDigest.Size)..]);
+                        chunk.Slice(at, length).CopyTo(inventory.Append((int)(High(chunk[at..]) >> subShift) & Mask, length));
+                        at += length;
+                    }
+                });
+            }
+            previousSpill.ReadChunks(partition, chunk =>
+            {
+                for (var at = 0; at < chunk.Length; at += PreviousRecord)
+                {
+                    chunk.Slice(at, PreviousRecord).CopyTo(previous.Append((int)(High(chunk[at..]) >> subShift) & Mask, PreviousRecord));
+                }
+            });
+            for (var sub = 0; sub <= Mask; sub++)
+            {
+                JoinPartition([inventory], previous, sub, subShift, w, totals);
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 
-        var previousLength = _previous.Read(partition, ref w.Previous);
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void JoinLoaded(Workspace w, int inventoryLength, int previousLength, Totals totals)
+    {
         var previous = w.Previous.AsSpan(0, previousLength);
         var previousCount = previousLength / PreviousRecord;
         var slotCount = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, previousCount * 2));
@@ -286,18 +352,13 @@ internal sealed class DigestJoin : IAsyncDisposable
             slots[slot] = i + 1;
         }
 
-        var inventoryLength = 0;
-        foreach (var lane in _lanes)
-        {
-            inventoryLength += lane.Spill.Read(partition, ref w.Inventory, inventoryLength);
-        }
         var inventory = w.Inventory.AsSpan(0, inventoryLength);
         var newSlotCount = 1 << 10;
         w.NewSlots.AsSpan(0, newSlotCount).Clear();
         var newRows = 0;
 
         long unchanged = 0, added = 0, changed = 0, skipped = 0, matched = 0, repeated = 0, repeatedBytes = 0;
-        List<string>? repeats = null;
+        var repeats = totals.Repeats;
         Span<byte> lengthBytes = stackalloc byte[sizeof(int)];
         for (var at = 0; at < inventoryLength;)
         {
@@ -324,7 +385,7 @@ internal sealed class DigestJoin : IAsyncDisposable
             {
                 if (w.MatchedBy[before] != 0)
                 {
-                    CountRepeat(inventory, w.MatchedBy[before] - 1, record, ref repeated, ref repeatedBytes, ref repeats);
+                    CountRepeat(inventory, w.MatchedBy[before] - 1, record, ref repeated, ref repeatedBytes, repeats);
                     continue;
                 }
                 w.MatchedBy[before] = offset + 1;
@@ -366,7 +427,7 @@ internal sealed class DigestJoin : IAsyncDisposable
                 }
                 if (first >= 0)
                 {
-                    CountRepeat(inventory, first, record, ref repeated, ref repeatedBytes, ref repeats);
+                    CountRepeat(inventory, first, record, ref repeated, ref repeatedBytes, repeats);
                     continue;
                 }
                 w.NewSlots[newSlot] = offset + 1;
@@ -385,7 +446,11 @@ internal sealed class DigestJoin : IAsyncDisposable
             w.Delta.WriteBytes(record);
         }
 
-        Ensure(ref w.Dropped, previousCount - (int)matched);
+        var droppedHere = previousCount - (int)matched;
+        if (w.Dropped.Length < w.DroppedCount + droppedHere)
+        {
+            Array.Resize(ref w.Dropped, Math.Max(w.DroppedCount + droppedHere, w.Dropped.Length * 2));
+        }
         for (var i = 0; i < previousCount; i++)
         {
             if (w.MatchedBy[i] == 0)
@@ -393,7 +458,14 @@ internal sealed class DigestJoin : IAsyncDisposable
                 w.Dropped[w.DroppedCount++] = BinaryPrimitives.ReadInt64LittleEndian(previous[((i * PreviousRecord) + ObjectDigest.Size)..]);
             }
         }
-        return new PartitionResult(unchanged, added, changed, skipped, matched, repeated, repeatedBytes, repeats);
+        w.DroppedRuns.Add(w.DroppedCount);
+        totals.Unchanged += unchanged;
+        totals.New += added;
+        totals.Changed += changed;
+        totals.Skipped += skipped;
+        totals.Matched += matched;
+        totals.Repeated += repeated;
+        totals.RepeatedBytes += repeatedBytes;
     }
 
     private static void RehashNewRows(Workspace w, ReadOnlySpan<byte> inventory, int slotCount)
@@ -418,7 +490,7 @@ internal sealed class DigestJoin : IAsyncDisposable
     }
 
     /// <summary>A row whose key digest an earlier row of the partition had: the same key again, or (never seen) a collision.</summary>
-    private void CountRepeat(ReadOnlySpan<byte> inventory, int firstOffset, ReadOnlySpan<byte> record, ref long repeated, ref long repeatedBytes, ref List<string>? repeats)
+    private void CountRepeat(ReadOnlySpan<byte> inventory, int firstOffset, ReadOnlySpan<byte> record, ref long repeated, ref long repeatedBytes, List<string> repeats)
     {
         var firstRecord = inventory.Slice(firstOffset + InventoryHeader, BinaryPrimitives.ReadInt32LittleEndian(inventory[(firstOffset + ObjectDigest.Size)..]));
         var firstKey = SourceObjectCodec.ReadVersionFields(firstRecord).Key;
@@ -430,7 +502,7 @@ internal sealed class DigestJoin : IAsyncDisposable
         }
         repeated++;
         repeatedBytes += fields.Size;
-        (repeats ??= []).Add(Encoding.UTF8.GetString(fields.Key));
+        repeats.Add(Encoding.UTF8.GetString(fields.Key));
     }
 
     private const string CollisionAdvice =

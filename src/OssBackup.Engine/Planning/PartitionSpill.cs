@@ -103,6 +103,39 @@ internal sealed class PartitionSpill : IDisposable
         return total;
     }
 
+    public delegate void ChunkReader(ReadOnlySpan<byte> chunk);
+
+    /// <summary>
+    /// Reads partition <paramref name="partition"/> a chunk at a time, in the order it was appended: for a partition too
+    /// large to read whole. Records never span chunks.
+    /// </summary>
+    public void ReadChunks(int partition, ChunkReader read)
+    {
+        var buffer = Array.Empty<byte>();
+        foreach (var (offset, length) in _chunks[partition])
+        {
+            if (buffer.Length < length)
+            {
+                buffer = new byte[Math.Max(length, _bufferSize)];
+            }
+            var done = 0;
+            while (done < length)
+            {
+                var n = RandomAccess.Read(_file, buffer.AsSpan(done, length - done), offset + done);
+                if (n == 0)
+                {
+                    throw new IOException($"The scratch file {_path} ended early.");
+                }
+                done += n;
+            }
+            read(buffer.AsSpan(0, length));
+        }
+        if (_filled[partition] > 0)
+        {
+            read(_buffers[partition].AsSpan(0, _filled[partition]));
+        }
+    }
+
     /// <summary>Frees a partition's buffer once it has been read for the last time.</summary>
     public void Release(int partition)
     {

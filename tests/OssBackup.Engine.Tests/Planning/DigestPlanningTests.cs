@@ -85,18 +85,21 @@ public sealed class DigestPlanningTests : IDisposable
     }
 
     [Theory]
-    [InlineData(1, 1L)]
-    [InlineData(2, 1L)]
-    [InlineData(2, 100_000_000L)]
-    [InlineData(3, 3_000_000L)]
-    public async Task A_plan_from_digests_takes_the_same_steps_as_the_sorted_merge_join(int lanes, long expectedRows)
+    [InlineData(1, 1L, 0L)]
+    [InlineData(2, 1L, 0L)]
+    [InlineData(2, 100_000_000L, 0L)]
+    [InlineData(3, 3_000_000L, 0L)]
+    [InlineData(2, 1L, 4096L)]
+    [InlineData(2, 3_000_000L, 2048L)]
+    public async Task A_plan_from_digests_takes_the_same_steps_as_the_sorted_merge_join(int lanes, long expectedRows, long maxPartitionBytes)
     {
         var (previous, inventory) = Scenario(seed: 17 + lanes);
         var (vault, segments) = await WriteTableAsync(previous);
         static bool Accepts(string key) => !key.Contains("/skip", StringComparison.Ordinal);
 
         var expected = await SortedPlanAsync(vault, segments, inventory, Accepts);
-        var (actual, warnings) = await DigestPlanAsync(vault, segments, previous, inventory, Accepts, lanes, expectedRows);
+        // A small partition limit makes the join split partitions (the rows were underestimated), down to two levels.
+        var (actual, warnings) = await DigestPlanAsync(vault, segments, previous, inventory, Accepts, lanes, expectedRows, maxPartitionBytes);
 
         Assert.Empty(warnings);
         Assert.Equal(expected.Steps, actual.Steps);
@@ -207,12 +210,16 @@ public sealed class DigestPlanningTests : IDisposable
     }
 
     private async Task<(PlanResult Plan, List<string> Warnings)> DigestPlanAsync(VaultRepository vault, IReadOnlyList<TableSegmentRef> segments, List<ObjectEntry> previous,
-        List<SourceObject> inventory, Func<string, bool> accepts, int lanes, long expectedRows)
+        List<SourceObject> inventory, Func<string, bool> accepts, int lanes, long expectedRows, long maxPartitionBytes = 0)
     {
         var pointId = $"{Guid.NewGuid():N}"[..16];
         var digests = PointDigestFile.TryOpen(WriteDigest(previous, pointId, 4242), pointId, previous.Count)!;
         var warnings = new List<string>();
-        await using var join = new DigestJoin(_folder.Combine($"join-{pointId}"), digests.Seed, expectedRows, lanes, accepts, ExternalSortOptions.Default, "test inventory", warnings.Add);
+        var folder = _folder.Combine($"join-{pointId}");
+        await using var join = new DigestJoin(folder, digests.Seed, expectedRows, lanes, accepts, ExternalSortOptions.Default, "test inventory", warnings.Add)
+        {
+            MaxPartitionBytes = maxPartitionBytes > 0 ? maxPartitionBytes : 48L << 20,
+        };
         join.AddPrevious(digests);
         var consumers = Enumerable.Range(0, lanes).Select(lane => join.ConsumerForLane(lane, _ => true)).ToList();
         var record = new BinaryWriterBuffer();
@@ -223,6 +230,8 @@ public sealed class DigestPlanningTests : IDisposable
             await consumers[i % lanes](record.WrittenSpan, SourceObjectCodec.ReadVersionFields(record.WrittenSpan));
         }
         await using var plan = await join.JoinAsync(lanes, CancellationToken.None);
+        Assert.Empty(Directory.GetDirectories(folder, "split-*"));
+        Assert.Equal(maxPartitionBytes > 0, join.PartitionsSplit > 1);
         using var reader = vault.NewBlobReader();
         var counters = new PlanCounters();
         var steps = await BackupPlanner.PlanFromDigestsAsync(plan, TableReader.ReadAsync(reader, segments, null, CancellationToken.None), "test point", accepts, counters, CancellationToken.None).ToListAsync();
