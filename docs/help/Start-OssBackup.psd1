@@ -178,6 +178,13 @@ Error ids (the start of $_.FullyQualifiedErrorId):
 Warnings (not errors) tell, for inventory plans, when a newer inventory was passed over because it was
 still being written, when rows were ignored, or when deleting used inventories (InventoryCleanup) failed.
 
+An incremental backup of an inventory plan compares the inventory with a digest of the previous backup
+point that this machine keeps in the cache folder of the OssBackup home ($env:OSSBACKUP_HOME, by default
+the local application data folder): 24 bytes per object, for the newest point of each inventory plan. On a
+machine that has none (another machine made the point, or the cache was deleted) or whose copy is damaged,
+the backup says so in a warning and rebuilds it from the point, which takes about as long as reading the
+point's object list once. Deleting the cache folder is always safe.
+
 A job whose process ended before it finished (for example a killed session) is shown as Failed, with the
 message "Interrupted: ...", the next time the catalog is opened.
 '@
