@@ -47,6 +47,11 @@ public sealed partial class OssBackupService
             if (!dryRun)
             {
                 Catalog.RemoveBackupPoints(registration.Name, ids);
+                foreach (var id in ids)
+                {
+                    // Only the newest point of an inventory plan has a digest here, and once removed no backup plans against it.
+                    Planning.PointDigests.Forget(OssBackupHome.DigestCacheRoot, vault.Config.Id, id);
+                }
             }
             removals.Add(new BackupPointRemoval
             {

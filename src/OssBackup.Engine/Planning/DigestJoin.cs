@@ -159,11 +159,12 @@ internal sealed class DigestJoin : IAsyncDisposable
         var totals = new Totals();
         var dropped = new OrdinalRuns(Path.Combine(_folder, "dropped.ordinals"));
         var gate = new SemaphoreSlim(1, 1);
-        var workspaces = new System.Collections.Concurrent.ConcurrentBag<Workspace>();
+        // Not a ConcurrentBag: its per-thread lists would keep every workspace's buffers alive until a finalizer ran.
+        var workspaces = new System.Collections.Concurrent.ConcurrentStack<Workspace>();
         await Parallel.ForEachAsync(Enumerable.Range(0, Partitions), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken },
             async (partition, token) =>
             {
-                if (!workspaces.TryTake(out var workspace))
+                if (!workspaces.TryPop(out var workspace))
                 {
                     workspace = new Workspace();
                 }
@@ -200,7 +201,7 @@ internal sealed class DigestJoin : IAsyncDisposable
                     lane.Spill.Release(partition);
                 }
                 _previous.Release(partition);
-                workspaces.Add(workspace);
+                workspaces.Push(workspace);
             });
         foreach (var key in totals.Repeats)
         {
