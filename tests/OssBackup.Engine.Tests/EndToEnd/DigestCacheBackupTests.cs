@@ -141,6 +141,31 @@ public sealed class DigestCacheBackupTests(S3TestServer server, TestHome home) :
     }
 
     [S3Fact]
+    public async Task Removing_the_newest_point_deletes_its_digest_and_the_next_backup_plans_against_the_one_before()
+    {
+        WriteInventory();
+        var full = await BackupAsync(NullObserver.Instance);
+        ChangeTheBucket(1);
+        WriteInventory();
+        var first = await BackupAsync(NullObserver.Instance);
+        Assert.True(File.Exists(DigestPath(first.BackupPointId!)));
+
+        await _service.RemoveBackupPointsAsync([first.BackupPointId!], dryRun: false, CancellationToken.None);
+
+        Assert.False(Directory.EnumerateFiles(DigestFolder).Any(), $"digests left in {DigestFolder}: {string.Join(", ", Directory.EnumerateFiles(DigestFolder))}");
+        // The full point's digest was deleted by the first incremental: the next backup rebuilds it, and plans right.
+        var changes = ChangeTheBucket(2);
+        WriteInventory();
+        var observer = new RecordingObserver();
+        var next = await BackupAsync(observer);
+        Assert.Contains(observer.Warnings, w => w.Contains($"no usable digest of backup point {full.BackupPointId}", StringComparison.Ordinal));
+        Assert.Equal(JobStatus.Completed, next.Status);
+        await AssertPointHoldsTheBucketAsync(next.BackupPointId!);
+        await AssertDigestDescribesOnlyAsync(next.BackupPointId!);
+        Assert.NotEmpty(changes.Reads);
+    }
+
+    [S3Fact]
     public async Task A_traversal_plan_keeps_no_digest()
     {
         const string walk = "digest-walk";

@@ -101,7 +101,7 @@ public sealed class PlanningScaleTests(ITestOutputHelper output)
             {
                 record.Clear();
                 SourceObjectCodec.Instance.Write(record, row);
-                await lanes[fed++ % 2](record.WrittenSpan);
+                await lanes[fed++ % 2](record.WrittenSpan, SourceObjectCodec.ReadVersionFields(record.WrittenSpan));
                 if (i % 50_000 == 0)
                 {
                     inputPeak = Math.Max(inputPeak, GC.GetTotalMemory(false) - baseline);
