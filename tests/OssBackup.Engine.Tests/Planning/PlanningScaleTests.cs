@@ -40,21 +40,10 @@ public sealed class PlanningScaleTests(ITestOutputHelper output)
                 }
             }
             using var reader = vault.NewBlobReader();
-            var seen = 0L;
-            await foreach (var step in BackupPlanner.PlanAsync(sorter.SortAsync(), "test scan", TableReader.ReadAsync(reader, previous.Segments, null, CancellationToken.None), _ => true, counters, CancellationToken.None))
-            {
-                switch (step.Action)
-                {
-                    case PlanAction.Unchanged: unchanged++; break;
-                    case PlanAction.Read when step.Before is null: created++; break;
-                    case PlanAction.Read: changed++; break;
-                }
-                if (++seen % 100_000 == 0)
-                {
-                    GC.Collect();
-                    peak = Math.Max(peak, GC.GetTotalMemory(false) - baseline);
-                }
-            }
+            (unchanged, created, changed, var stepsPeak) = await CountStepsAsync(
+                BackupPlanner.PlanAsync(sorter.SortAsync(), "test scan", TableReader.ReadAsync(reader, previous.Segments, null, CancellationToken.None), _ => true, counters, CancellationToken.None),
+                baseline);
+            peak = Math.Max(peak, stepsPeak);
         }
 
         output.WriteLine($"peak managed memory above baseline: {peak / (1 << 20)} MiB; unchanged {unchanged}, new {created}, changed {changed}, deleted {counters.Deleted}");
@@ -134,21 +123,9 @@ public sealed class PlanningScaleTests(ITestOutputHelper output)
             await using (plan)
             {
                 using var reader = vault.NewBlobReader();
-                var seen = 0L;
-                await foreach (var step in BackupPlanner.PlanFromDigestsAsync(plan, TableReader.ReadAsync(reader, previous.Segments, null, CancellationToken.None), "test point", _ => true, counters, CancellationToken.None))
-                {
-                    switch (step.Action)
-                    {
-                        case PlanAction.Unchanged: unchanged++; break;
-                        case PlanAction.Read when step.Before is null: created++; break;
-                        case PlanAction.Read: changed++; break;
-                    }
-                    if (++seen % 100_000 == 0)
-                    {
-                        GC.Collect();
-                        stepsPeak = Math.Max(stepsPeak, GC.GetTotalMemory(false) - baseline);
-                    }
-                }
+                (unchanged, created, changed, stepsPeak) = await CountStepsAsync(
+                    BackupPlanner.PlanFromDigestsAsync(plan, TableReader.ReadAsync(reader, previous.Segments, null, CancellationToken.None), "test point", _ => true, counters, CancellationToken.None),
+                    baseline);
             }
         }
         var peak = Math.Max(inputPeak, Math.Max(joinPeak, stepsPeak));
@@ -160,6 +137,27 @@ public sealed class PlanningScaleTests(ITestOutputHelper output)
         Assert.Equal(Total - Total / 200 - created - changed, unchanged);
         Assert.InRange(changed, Total / 100 - Total / 200, Total / 100);
         Assert.InRange(peak, 0, MemoryBound);
+    }
+
+    /// <summary>Counts a plan's steps by kind, and samples managed memory above <paramref name="baseline"/> every 100,000 steps.</summary>
+    private static async Task<(long Unchanged, long Created, long Changed, long Peak)> CountStepsAsync(IAsyncEnumerable<PlanStep> steps, long baseline)
+    {
+        var (unchanged, created, changed, peak, seen) = (0L, 0L, 0L, 0L, 0L);
+        await foreach (var step in steps)
+        {
+            switch (step.Action)
+            {
+                case PlanAction.Unchanged: unchanged++; break;
+                case PlanAction.Read when step.Before is null: created++; break;
+                case PlanAction.Read: changed++; break;
+            }
+            if (++seen % 100_000 == 0)
+            {
+                GC.Collect();
+                peak = Math.Max(peak, GC.GetTotalMemory(false) - baseline);
+            }
+        }
+        return (unchanged, created, changed, peak);
     }
 
     /// <summary>
