@@ -70,7 +70,9 @@ internal sealed class DigestJoin : IAsyncDisposable
         var bufferSize = Math.Clamp((8 << 20) / partitions, 4096, 64 << 10);
         _lanes = Enumerable.Range(0, lanes).Select(lane => new InventoryLane(this, new PartitionSpill(scratchFolder, $"inventory-{lane}.parts", partitions, bufferSize))).ToArray();
         _previous = new PartitionSpill(scratchFolder, "previous.parts", partitions, bufferSize);
-        _delta = new ExternalSorter<SourceObject>(SourceObjectKeyOrder.Instance, SourceObjectCodec.Instance, Path.Combine(scratchFolder, "delta"), deltaSort);
+        // The delta is sorted while partitions are joined in memory: it gets half the sort's usual buffer.
+        _delta = new ExternalSorter<SourceObject>(SourceObjectKeyOrder.Instance, SourceObjectCodec.Instance, Path.Combine(scratchFolder, "delta"),
+            deltaSort with { MaxBufferedBytes = Math.Max(1 << 20, deltaSort.MaxBufferedBytes / 2) });
     }
 
     public int Partitions => _previous.Partitions;

@@ -1,19 +1,25 @@
+using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
 
 namespace OssBackup.Engine.Planning;
 
 /// <summary>
-/// Records scattered into partitions in one scratch file: each partition fills a small buffer that is
-/// written as a chunk when full, so any number of partitions costs one file and a bounded amount of memory,
-/// and a partition reads back as its chunks in the order they were added.
+/// Records scattered into partitions in one scratch file: each partition fills a small buffer that is written as a
+/// chunk when full, so any number of partitions costs one file and a bounded amount of memory. Each chunk begins with
+/// where the partition's chunk before it is, so memory holds only the last one per partition, however much is written,
+/// and a partition reads back by following those links from its end.
 /// </summary>
 internal sealed class PartitionSpill : IDisposable
 {
+    /// <summary>A chunk's header: the offset (-1 for none) and length, header included, of the partition's chunk before it.</summary>
+    private const int HeaderSize = sizeof(long) + sizeof(int);
+
     private readonly SafeFileHandle _file;
     private readonly string _path;
     private readonly byte[]?[] _buffers;
     private readonly int[] _filled;
-    private readonly List<(long Offset, int Length)>[] _chunks;
+    private readonly long[] _lastChunk;
+    private readonly int[] _lastChunkLength;
     private readonly long[] _lengths;
     private readonly int _bufferSize;
     private long _end;
@@ -25,7 +31,9 @@ internal sealed class PartitionSpill : IDisposable
         _file = File.OpenHandle(_path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.DeleteOnClose);
         _buffers = new byte[]?[partitions];
         _filled = new int[partitions];
-        _chunks = Enumerable.Range(0, partitions).Select(_ => new List<(long, int)>()).ToArray();
+        _lastChunk = new long[partitions];
+        Array.Fill(_lastChunk, -1);
+        _lastChunkLength = new int[partitions];
         _lengths = new long[partitions];
         _bufferSize = bufferSize;
     }
@@ -34,45 +42,48 @@ internal sealed class PartitionSpill : IDisposable
 
     public long BytesWritten => _end;
 
-    /// <summary>Bytes in partition <paramref name="partition"/>, written or still buffered.</summary>
+    /// <summary>Bytes of records in partition <paramref name="partition"/>, written or still buffered.</summary>
     public long LengthOf(int partition) => _lengths[partition];
 
     /// <summary>Space for a record of <paramref name="length"/> bytes at the end of a partition; a record never spans two chunks.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public Span<byte> Append(int partition, int length)
     {
-        var buffer = _buffers[partition] ??= new byte[Math.Max(_bufferSize, length)];
-        if (_filled[partition] + length > buffer.Length)
+        var buffer = _buffers[partition] ??= new byte[HeaderSize + Math.Max(_bufferSize, length)];
+        if (HeaderSize + _filled[partition] + length > buffer.Length)
         {
             Flush(partition);
-            if (length > buffer.Length)
+            if (HeaderSize + length > buffer.Length)
             {
-                buffer = _buffers[partition] = new byte[length];
+                buffer = _buffers[partition] = new byte[HeaderSize + length];
             }
         }
-        var start = _filled[partition];
-        _filled[partition] = start + length;
+        var start = HeaderSize + _filled[partition];
+        _filled[partition] += length;
         _lengths[partition] += length;
         return buffer.AsSpan(start, length);
     }
 
     private void Flush(int partition)
     {
-        var length = _filled[partition];
-        if (length == 0)
+        if (_filled[partition] == 0)
         {
             return;
         }
-        RandomAccess.Write(_file, _buffers[partition].AsSpan(0, length), _end);
-        _chunks[partition].Add((_end, length));
-        _end += length;
+        var chunk = _buffers[partition].AsSpan(0, HeaderSize + _filled[partition]);
+        BinaryPrimitives.WriteInt64LittleEndian(chunk, _lastChunk[partition]);
+        BinaryPrimitives.WriteInt32LittleEndian(chunk[sizeof(long)..], _lastChunkLength[partition]);
+        RandomAccess.Write(_file, chunk, _end);
+        _lastChunk[partition] = _end;
+        _lastChunkLength[partition] = chunk.Length;
+        _end += chunk.Length;
         _filled[partition] = 0;
     }
 
     /// <summary>
     /// Reads partition <paramref name="partition"/> whole into <paramref name="into"/> from <paramref name="at"/> on (growing it,
-    /// keeping what is before <paramref name="at"/>) and returns its length. Safe from several threads for different partitions
-    /// once nothing is appended any more.
+    /// keeping what is before <paramref name="at"/>) and returns its length. It is filled from its end: the buffered tail,
+    /// then each chunk, latest first. Safe from several threads for different partitions once nothing is appended any more.
     /// </summary>
     public int Read(int partition, ref byte[] into, int at = 0)
     {
@@ -81,29 +92,33 @@ internal sealed class PartitionSpill : IDisposable
         {
             Array.Resize(ref into, Math.Max(at + total, into.Length * 2));
         }
-        var position = at;
-        foreach (var (offset, length) in _chunks[partition])
+        var position = at + total;
+        var tail = _filled[partition];
+        if (tail > 0)
         {
-            var read = 0;
-            while (read < length)
-            {
-                var n = RandomAccess.Read(_file, into.AsSpan(position + read, length - read), offset + read);
-                if (n == 0)
-                {
-                    throw new IOException($"The scratch file {_path} ended early.");
-                }
-                read += n;
-            }
-            position += length;
+            position -= tail;
+            _buffers[partition].AsSpan(HeaderSize, tail).CopyTo(into.AsSpan(position));
         }
-        if (_filled[partition] > 0)
+        var chunk = Array.Empty<byte>();
+        for (var (offset, length) = (_lastChunk[partition], _lastChunkLength[partition]); offset >= 0;)
         {
-            _buffers[partition].AsSpan(0, _filled[partition]).CopyTo(into.AsSpan(position));
+            if (chunk.Length < length)
+            {
+                chunk = new byte[Math.Max(length, HeaderSize + _bufferSize)];
+            }
+            ReadExactly(chunk.AsSpan(0, length), offset);
+            position -= length - HeaderSize;
+            chunk.AsSpan(HeaderSize, length - HeaderSize).CopyTo(into.AsSpan(position));
+            (offset, length) = (BinaryPrimitives.ReadInt64LittleEndian(chunk), BinaryPrimitives.ReadInt32LittleEndian(chunk.AsSpan(sizeof(long))));
+        }
+        if (position != at)
+        {
+            throw new IOException($"The scratch file {_path} does not hold partition {partition} whole.");
         }
         return total;
     }
 
-    public delegate void ChunkReader(ReadOnlySpan<byte> chunk);
+    public delegate void ChunkReader(ReadOnlySpan<byte> records);
 
     /// <summary>
     /// Reads partition <paramref name="partition"/> a chunk at a time, in the order it was appended: for a partition too
@@ -111,37 +126,47 @@ internal sealed class PartitionSpill : IDisposable
     /// </summary>
     public void ReadChunks(int partition, ChunkReader read)
     {
-        var buffer = Array.Empty<byte>();
-        foreach (var (offset, length) in _chunks[partition])
+        var chunks = new List<(long Offset, int Length)>();
+        Span<byte> header = stackalloc byte[HeaderSize];
+        for (var (offset, length) = (_lastChunk[partition], _lastChunkLength[partition]); offset >= 0;)
         {
+            chunks.Add((offset, length));
+            ReadExactly(header, offset);
+            (offset, length) = (BinaryPrimitives.ReadInt64LittleEndian(header), BinaryPrimitives.ReadInt32LittleEndian(header[sizeof(long)..]));
+        }
+        var buffer = Array.Empty<byte>();
+        for (var i = chunks.Count - 1; i >= 0; i--)
+        {
+            var (offset, length) = chunks[i];
             if (buffer.Length < length)
             {
-                buffer = new byte[Math.Max(length, _bufferSize)];
+                buffer = new byte[Math.Max(length, HeaderSize + _bufferSize)];
             }
-            var done = 0;
-            while (done < length)
-            {
-                var n = RandomAccess.Read(_file, buffer.AsSpan(done, length - done), offset + done);
-                if (n == 0)
-                {
-                    throw new IOException($"The scratch file {_path} ended early.");
-                }
-                done += n;
-            }
-            read(buffer.AsSpan(0, length));
+            ReadExactly(buffer.AsSpan(0, length), offset);
+            read(buffer.AsSpan(HeaderSize, length - HeaderSize));
         }
         if (_filled[partition] > 0)
         {
-            read(_buffers[partition].AsSpan(0, _filled[partition]));
+            read(_buffers[partition].AsSpan(HeaderSize, _filled[partition]));
+        }
+    }
+
+    private void ReadExactly(Span<byte> destination, long offset)
+    {
+        var done = 0;
+        while (done < destination.Length)
+        {
+            var n = RandomAccess.Read(_file, destination[done..], offset + done);
+            if (n == 0)
+            {
+                throw new IOException($"The scratch file {_path} ended early.");
+            }
+            done += n;
         }
     }
 
     /// <summary>Frees a partition's buffer once it has been read for the last time.</summary>
-    public void Release(int partition)
-    {
-        _buffers[partition] = null;
-        _chunks[partition].Clear();
-    }
+    public void Release(int partition) => _buffers[partition] = null;
 
     public void Dispose() => _file.Dispose();
 }
