@@ -100,6 +100,21 @@ internal static class InventoryValues
     /// <summary>A size: a non-negative decimal integer.</summary>
     public static long ParseSize(ReadOnlySpan<byte> raw)
     {
+        // Up to 18 digits cannot overflow: summed directly (one per row); longer ones go through the framework's parser.
+        if (raw.Length is > 0 and <= 18)
+        {
+            long size = 0;
+            foreach (var b in raw)
+            {
+                var digit = (uint)(b - '0');
+                if (digit > 9)
+                {
+                    throw new FormatException($"'{Shown(raw)}' is not a size in bytes");
+                }
+                size = (size * 10) + digit;
+            }
+            return size;
+        }
         if (raw.Length > 0 && raw[0] is >= (byte)'0' and <= (byte)'9' && Utf8Parser.TryParse(raw, out long value, out var consumed) && consumed == raw.Length)
         {
             return value;
@@ -189,9 +204,22 @@ internal static class InventoryValues
                 }
             }
         }
-        var ticks = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).Ticks + fractionTicks;
+        var ticks = (DaysFromYearOne(year, month, day) * TimeSpan.TicksPerDay) + (hour * TimeSpan.TicksPerHour) + (minute * TimeSpan.TicksPerMinute)
+            + (second * TimeSpan.TicksPerSecond) + fractionTicks;
         value = new DateTimeOffset(ticks, TimeSpan.Zero);
         return true;
+    }
+
+    /// <summary>Days from 0001-01-01 to a valid proleptic Gregorian date (what <see cref="DateTime"/> counts its ticks from).</summary>
+    private static long DaysFromYearOne(int year, int month, int day)
+    {
+        // Years counted from March, so the leap day ends a year (the usual civil-date arithmetic).
+        var y = month <= 2 ? year - 1 : year;
+        var shiftedMonth = month <= 2 ? month + 9 : month - 3;
+        var dayOfYear = ((153 * shiftedMonth) + 2) / 5 + day - 1;
+        var days = (365L * y) + (y / 4) - (y / 100) + (y / 400) + dayOfYear;
+        // 0001-01-01 is day 306 of year 0 counted from 0000-03-01.
+        return days - 306;
     }
 
     private static int Digits(ReadOnlySpan<byte> s, int start, int count)

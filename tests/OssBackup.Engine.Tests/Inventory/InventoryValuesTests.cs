@@ -27,6 +27,28 @@ public sealed class InventoryValuesTests
     }
 
     [Fact]
+    public void Times_and_sizes_parse_as_the_framework_parses_them()
+    {
+        var random = new Random(11);
+        for (var n = 0; n < 20_000; n++)
+        {
+            var time = new DateTime(random.NextInt64(DateTime.MinValue.Ticks, DateTime.MaxValue.Ticks) / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+            var dashed = time.ToString("yyyy-MM-dd'T'HH-mm-ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+            var iso = time.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(new DateTimeOffset(time), InventoryValues.ParseTimestamp(Encoding.ASCII.GetBytes(dashed)));
+            Assert.Equal(new DateTimeOffset(time), InventoryValues.ParseTimestamp(Encoding.ASCII.GetBytes(iso)));
+
+            var size = random.NextInt64(0, long.MaxValue) >> random.Next(63);
+            Assert.Equal(size, InventoryValues.ParseSize(Encoding.ASCII.GetBytes(size.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        }
+        Assert.Equal(long.MaxValue, InventoryValues.ParseSize("9223372036854775807"u8));
+        Assert.Throws<FormatException>(() => InventoryValues.ParseSize("9223372036854775808"u8));
+        Assert.Throws<FormatException>(() => InventoryValues.ParseSize("12a4"u8));
+        Assert.Throws<FormatException>(() => InventoryValues.ParseSize(""u8));
+        Assert.Throws<FormatException>(() => InventoryValues.ParseSize("-1"u8));
+    }
+
+    [Fact]
     public void Long_keys_decode_the_same_wherever_their_escapes_fall()
     {
         // Keys of every length up to 100 with escapes and pluses at random places (across 16-byte blocks and in the tail),
