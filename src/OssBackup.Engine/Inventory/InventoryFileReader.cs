@@ -136,25 +136,18 @@ internal sealed class InventoryFileReader : IAsyncDisposable
                 return BufferedRecords.Invalid;
             }
             var column = -1;
-            SourceObjectCodec.VersionFields fields;
+            ReadOnlySpan<byte> keyBytes, etag, storageClass;
+            long rowSize;
+            DateTimeOffset rowTime;
             try
             {
-                if (!IsCurrent(ref column))
+                if (!TryReadCurrent(ref column, out keyBytes, out rowSize, out rowTime, out etag, out storageClass))
                 {
                     _skipped++;
                     continue;
                 }
-                column = _columns.Key;
-                var keyBytes = InventoryValues.DecodeKeyBytes(_csv.GetField(column), ref _keyScratch);
-                column = _columns.Size;
-                var rowSize = InventoryValues.ParseSize(_csv.GetField(column));
-                column = _columns.LastModified;
-                var rowTime = InventoryValues.ParseTimestamp(_csv.GetField(column));
-                var etag = _csv.GetField(_columns.ETag).Trim(" \""u8);
-                var storageClass = _csv.GetField(_columns.StorageClass);
                 record.Clear();
                 SourceObjectCodec.WriteRecord(record, keyBytes, rowSize, rowTime, etag, storageClass);
-                fields = new SourceObjectCodec.VersionFields(keyBytes, rowSize, rowTime.UtcTicks, etag, storageClass);
             }
             catch (FormatException e)
             {
@@ -165,7 +158,7 @@ internal sealed class InventoryFileReader : IAsyncDisposable
             {
                 Publish();
             }
-            var consumed = consume(record.WrittenSpan, fields);
+            var consumed = consume(record.WrittenSpan, new SourceObjectCodec.VersionFields(keyBytes, rowSize, rowTime.UtcTicks, etag, storageClass));
             if (!consumed.IsCompletedSuccessfully)
             {
                 pending = consumed;
@@ -175,6 +168,34 @@ internal sealed class InventoryFileReader : IAsyncDisposable
     }
 
     private string FieldCountProblem => $"it has {_csv.FieldCount} fields where fileSchema names {_columns.Count} ({string.Join(", ", _columns.Names)})";
+
+    /// <summary>
+    /// The current row's fields: the key percent-decoded (valid UTF-8), the ETag without quotes or blanks; false for a
+    /// noncurrent version or a delete marker. A value that does not parse throws <see cref="FormatException"/> with
+    /// <paramref name="column"/> naming its column.
+    /// </summary>
+    private bool TryReadCurrent(scoped ref int column, out ReadOnlySpan<byte> key, out long size, out DateTimeOffset lastModified, out ReadOnlySpan<byte> etag,
+        out ReadOnlySpan<byte> storageClass)
+    {
+        key = etag = storageClass = default;
+        size = 0;
+        lastModified = default;
+        if (!IsCurrent(ref column))
+        {
+            return false;
+        }
+        column = _columns.Key;
+        key = InventoryValues.DecodeKeyBytes(_csv.GetField(column), ref _keyScratch);
+        column = _columns.Size;
+        size = InventoryValues.ParseSize(_csv.GetField(column));
+        column = _columns.LastModified;
+        lastModified = InventoryValues.ParseTimestamp(_csv.GetField(column));
+        column = _columns.ETag;
+        etag = _csv.GetField(column).Trim(" \""u8);
+        column = _columns.StorageClass;
+        storageClass = _csv.GetField(column);
+        return true;
+    }
 
     /// <summary>False for a noncurrent version or a delete marker (whose Size and ETag may be empty: not parsed further).</summary>
     private bool IsCurrent(ref int column)
@@ -225,22 +246,12 @@ internal sealed class InventoryFileReader : IAsyncDisposable
             var column = -1;
             try
             {
-                if (!IsCurrent(ref column))
+                if (!TryReadCurrent(ref column, out var key, out var size, out var lastModified, out var etag, out var storageClass))
                 {
                     _skipped++;
                     continue;
                 }
-                column = _columns.Key;
-                var key = InventoryValues.DecodeKey(_csv.GetField(column), ref _keyScratch);
-                column = _columns.Size;
-                var size = InventoryValues.ParseSize(_csv.GetField(column));
-                column = _columns.LastModified;
-                var lastModified = InventoryValues.ParseTimestamp(_csv.GetField(column));
-                column = _columns.ETag;
-                var etag = ETag(_csv.GetField(column));
-                column = _columns.StorageClass;
-                var storageClass = _storageClasses.Get(_csv.GetField(column));
-                Current = new InventoryRow(key, size, etag, lastModified, storageClass, true, false);
+                Current = new InventoryRow(Encoding.UTF8.GetString(key), size, Encoding.UTF8.GetString(etag), lastModified, _storageClasses.Get(storageClass), true, false);
             }
             catch (FormatException e)
             {
@@ -260,12 +271,6 @@ internal sealed class InventoryFileReader : IAsyncDisposable
         await _gzip.DisposeAsync();
         await _buffered.DisposeAsync();
         await _hashed.DisposeAsync();
-    }
-
-    private static string ETag(ReadOnlySpan<byte> raw)
-    {
-        var trimmed = raw.Trim(" \""u8);
-        return Encoding.UTF8.GetString(trimmed);
     }
 
     private void Publish()
