@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
 using OssBackup.Engine.Source;
+using OssBackup.Engine.Util;
 
 namespace OssBackup.Engine.Planning;
 
@@ -109,15 +110,9 @@ internal sealed class OrdinalRuns : IDisposable
                     return false;
                 }
                 var wanted = Math.Min(_remaining, _buffer.Length / sizeof(long)) * sizeof(long);
-                var read = 0;
-                while (read < wanted)
+                if (FileReads.ReadFully(file, _buffer.AsSpan(0, wanted), _next) < wanted)
                 {
-                    var n = RandomAccess.Read(file, _buffer.AsSpan(read, wanted - read), _next + read);
-                    if (n == 0)
-                    {
-                        throw new IOException("A scratch file of dropped objects ended early.");
-                    }
-                    read += n;
+                    throw new IOException("A scratch file of dropped objects ended early.");
                 }
                 _next += wanted;
                 _remaining -= wanted / sizeof(long);

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
+using OssBackup.Engine.Util;
 
 namespace OssBackup.Engine.Planning;
 
@@ -153,15 +154,9 @@ internal sealed class PartitionSpill : IDisposable
 
     private void ReadExactly(Span<byte> destination, long offset)
     {
-        var done = 0;
-        while (done < destination.Length)
+        if (FileReads.ReadFully(_file, destination, offset) < destination.Length)
         {
-            var n = RandomAccess.Read(_file, destination[done..], offset + done);
-            if (n == 0)
-            {
-                throw new IOException($"The scratch file {_path} ended early.");
-            }
-            done += n;
+            throw new IOException($"The scratch file {_path} ended early.");
         }
     }
 

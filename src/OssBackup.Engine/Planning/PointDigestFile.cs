@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Security.Cryptography;
 using System.Text;
+using OssBackup.Engine.Util;
 
 namespace OssBackup.Engine.Planning;
 
@@ -61,7 +62,7 @@ internal sealed class PointDigestFile
         using (var handle = File.OpenHandle(path))
         {
             length = RandomAccess.GetLength(handle);
-            if (length < HeaderSize || RandomAccess.Read(handle, header, 0) != HeaderSize)
+            if (length < HeaderSize || FileReads.ReadFully(handle, header, 0) != HeaderSize)
             {
                 return null;
             }
@@ -95,16 +96,10 @@ internal sealed class PointDigestFile
         var end = HeaderSize + (Count * ObjectDigest.Size);
         while (offset < end)
         {
-            var wanted = (int)Math.Min(buffer.Length, end - offset);
-            var read = 0;
-            while (read < wanted)
+            var read = (int)Math.Min(buffer.Length, end - offset);
+            if (FileReads.ReadFully(handle, buffer.AsSpan(0, read), offset) < read)
             {
-                var n = RandomAccess.Read(handle, buffer.AsSpan(read, wanted - read), offset + read);
-                if (n == 0)
-                {
-                    throw Damaged("it is shorter than its header says");
-                }
-                read += n;
+                throw Damaged("it is shorter than its header says");
             }
             hash.Append(buffer.AsSpan(0, read));
             block(buffer.AsSpan(0, read));
