@@ -52,56 +52,33 @@ internal sealed class SourceObjectCodec : IRecordCodec<SourceObject>
     public static void WriteRecord(BinaryWriterBuffer buffer, ReadOnlySpan<byte> key, long size, DateTimeOffset lastModified,
         ReadOnlySpan<byte> etag, ReadOnlySpan<byte> storageClass)
     {
+        etag = Lenient(etag);
+        storageClass = Lenient(storageClass);
+        // One span for the whole record: this runs once per inventory row.
         var offsetMinutes = lastModified.Offset.Ticks / TimeSpan.TicksPerMinute;
-        if (IsAsciiOrUtf8(etag) && IsAsciiOrUtf8(storageClass))
-        {
-            // One span for the whole record: this runs once per inventory row.
-            var zigzagOffset = (ulong)((offsetMinutes << 1) ^ (offsetMinutes >> 63));
-            var length = BinaryWriterBuffer.UVarintLength((ulong)key.Length) + key.Length + BinaryWriterBuffer.UVarintLength((ulong)size) + sizeof(long)
-                + BinaryWriterBuffer.UVarintLength(zigzagOffset) + BinaryWriterBuffer.UVarintLength((ulong)etag.Length) + etag.Length
-                + BinaryWriterBuffer.UVarintLength((ulong)storageClass.Length) + storageClass.Length;
-            var span = buffer.GetSpan(length);
-            var at = BinaryWriterBuffer.WriteUVarint(span, (ulong)key.Length);
-            key.CopyTo(span[at..]);
-            at += key.Length;
-            at += BinaryWriterBuffer.WriteUVarint(span[at..], (ulong)size);
-            BinaryPrimitives.WriteInt64LittleEndian(span[at..], lastModified.UtcTicks);
-            at += sizeof(long);
-            at += BinaryWriterBuffer.WriteUVarint(span[at..], zigzagOffset);
-            at += BinaryWriterBuffer.WriteUVarint(span[at..], (ulong)etag.Length);
-            etag.CopyTo(span[at..]);
-            at += etag.Length;
-            at += BinaryWriterBuffer.WriteUVarint(span[at..], (ulong)storageClass.Length);
-            storageClass.CopyTo(span[at..]);
-            buffer.Advance(at + storageClass.Length);
-            return;
-        }
-        buffer.WriteUVarint((ulong)key.Length);
-        buffer.WriteBytes(key);
-        buffer.WriteUVarint((ulong)size);
-        Span<byte> ticks = stackalloc byte[sizeof(long)];
-        BinaryPrimitives.WriteInt64LittleEndian(ticks, lastModified.UtcTicks);
-        buffer.WriteBytes(ticks);
-        buffer.WriteVarint(lastModified.Offset.Ticks / TimeSpan.TicksPerMinute);
-        WriteLenientText(buffer, etag);
-        WriteLenientText(buffer, storageClass);
+        var zigzagOffset = (ulong)((offsetMinutes << 1) ^ (offsetMinutes >> 63));
+        var length = BinaryWriterBuffer.UVarintLength((ulong)key.Length) + key.Length + BinaryWriterBuffer.UVarintLength((ulong)size) + sizeof(long)
+            + BinaryWriterBuffer.UVarintLength(zigzagOffset) + BinaryWriterBuffer.UVarintLength((ulong)etag.Length) + etag.Length
+            + BinaryWriterBuffer.UVarintLength((ulong)storageClass.Length) + storageClass.Length;
+        var span = buffer.GetSpan(length);
+        var at = BinaryWriterBuffer.WriteUVarint(span, (ulong)key.Length);
+        key.CopyTo(span[at..]);
+        at += key.Length;
+        at += BinaryWriterBuffer.WriteUVarint(span[at..], (ulong)size);
+        BinaryPrimitives.WriteInt64LittleEndian(span[at..], lastModified.UtcTicks);
+        at += sizeof(long);
+        at += BinaryWriterBuffer.WriteUVarint(span[at..], zigzagOffset);
+        at += BinaryWriterBuffer.WriteUVarint(span[at..], (ulong)etag.Length);
+        etag.CopyTo(span[at..]);
+        at += etag.Length;
+        at += BinaryWriterBuffer.WriteUVarint(span[at..], (ulong)storageClass.Length);
+        storageClass.CopyTo(span[at..]);
+        buffer.Advance(at + storageClass.Length);
     }
 
-    /// <summary>ETags and storage classes are ASCII: the cheap check first.</summary>
-    private static bool IsAsciiOrUtf8(ReadOnlySpan<byte> text) => Ascii.IsValid(text) || System.Text.Unicode.Utf8.IsValid(text);
-
-    private static void WriteLenientText(BinaryWriterBuffer buffer, ReadOnlySpan<byte> utf8)
-    {
-        if (IsAsciiOrUtf8(utf8))
-        {
-            buffer.WriteUVarint((ulong)utf8.Length);
-            buffer.WriteBytes(utf8);
-        }
-        else
-        {
-            buffer.WriteString(Encoding.UTF8.GetString(utf8));
-        }
-    }
+    /// <summary>The text as <see cref="Encoding.UTF8"/> would decode it (invalid bytes become U+FFFD), as UTF-8; ETags and storage classes are ASCII, checked first.</summary>
+    private static ReadOnlySpan<byte> Lenient(ReadOnlySpan<byte> utf8) =>
+        Ascii.IsValid(utf8) || System.Text.Unicode.Utf8.IsValid(utf8) ? utf8 : Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(utf8));
 
     public SourceObject Read(ref BinarySpanReader reader)
     {

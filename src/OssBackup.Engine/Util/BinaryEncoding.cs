@@ -27,18 +27,7 @@ internal sealed class BinaryWriterBuffer
         _buffer.Advance(1);
     }
 
-    public void WriteUVarint(ulong value)
-    {
-        var span = _buffer.GetSpan(10);
-        var i = 0;
-        while (value >= 0x80)
-        {
-            span[i++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        span[i++] = (byte)value;
-        _buffer.Advance(i);
-    }
+    public void WriteUVarint(ulong value) => _buffer.Advance(WriteUVarint(_buffer.GetSpan(10), value));
 
     public void WriteVarint(long value) => WriteUVarint((ulong)((value << 1) ^ (value >> 63)));
 
