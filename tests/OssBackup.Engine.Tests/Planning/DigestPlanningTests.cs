@@ -144,6 +144,57 @@ public sealed class DigestPlanningTests : IDisposable
         Assert.Throws<DamagedDigestException>(() => join.AddPrevious(digests));
     }
 
+    [Fact]
+    public async Task Two_previous_objects_with_one_key_digest_stop_the_join_and_name_the_cache_to_delete()
+    {
+        var path = PointDigestFile.PathFor(_folder.Combine("digests"), "vault", "00000000000000bb");
+        using (var writer = new PointDigestFile.Writer(_folder.Combine("digest-tmp"), 9))
+        {
+            writer.Add(new ObjectDigest(1, 2, 3));
+            writer.Add(new ObjectDigest(1, 2, 4));
+            writer.Complete("00000000000000bb", path);
+        }
+        var digests = PointDigestFile.TryOpen(path, "00000000000000bb", 2)!;
+        await using var join = new DigestJoin(_folder.Combine("join-collision"), digests.Seed, 1, 1, null, ExternalSortOptions.Default, "test inventory", _ => { });
+        join.AddPrevious(digests);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => join.JoinAsync(1, CancellationToken.None));
+
+        Assert.Contains("same 128-bit key digest", error.Message, StringComparison.Ordinal);
+        Assert.Contains("digest cache", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Steps_from_a_digest_that_does_not_describe_the_table_fail_before_the_last_step()
+    {
+        var previous = Enumerable.Range(0, 500).Select(i => Entry($"a/{i:D4}", 0)).ToList();
+        var (vault, segments) = await WriteTableAsync(previous);
+        // A digest of another point: the first 400 objects only.
+        var pointId = "00000000000000cc";
+        var digests = PointDigestFile.TryOpen(WriteDigest(previous.Take(400), pointId, 5), pointId, 400)!;
+        await using var join = new DigestJoin(_folder.Combine("join-mismatch"), digests.Seed, 1, 1, null, ExternalSortOptions.Default, "test inventory", _ => { });
+        join.AddPrevious(digests);
+        var record = new BinaryWriterBuffer();
+        var consume = join.ConsumerForLane(0, _ => true);
+        foreach (var entry in previous)
+        {
+            record.Clear();
+            SourceObjectCodec.Instance.Write(record, Row(entry.Key, 0));
+            await consume(record.WrittenSpan, SourceObjectCodec.ReadVersionFields(record.WrittenSpan));
+        }
+        await using var plan = await join.JoinAsync(1, CancellationToken.None);
+        using var reader = vault.NewBlobReader();
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(async () =>
+        {
+            await foreach (var _ in BackupPlanner.PlanFromDigestsAsync(plan, TableReader.ReadAsync(reader, segments, null, CancellationToken.None), "backup point x", _ => true, new PlanCounters(), CancellationToken.None))
+            {
+            }
+        });
+
+        Assert.Contains("does not match its table (400 digests, 500 entries", error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// A previous point and an inventory of it after a day: most unchanged (some with the ETag in another case),
     /// changed in size, ETag or time, deleted, new, Archive objects new, changed and unchanged, keys the filter
